@@ -1,0 +1,3 @@
+"""The qualys-mcp-example distribution's version."""
+
+__version__ = "0.1.0"
