@@ -132,7 +132,9 @@ class Timeout(QualysError):
     """The call did not answer within its timeout."""
 
     source_status = "timeout"
-    default_hint = "Narrow the request (limit, days, severity) or retry; Qualys answered too slowly."
+    default_hint = (
+        "Narrow the request (limit, days, severity) or retry; Qualys answered too slowly."
+    )
 
 
 class BadResponse(QualysError):
