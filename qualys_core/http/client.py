@@ -190,6 +190,15 @@ class PlatformClient:
                         path=path,
                     ) from exc
                 except httpx.TransportError as exc:
+                    if _tls_verification_failed(exc):
+                        raise Unavailable(
+                            f"the TLS certificate of {request.url.host} could not be verified",
+                            path=path,
+                            hint=(
+                                "If a TLS-inspecting proxy sits between this server and Qualys, "
+                                "set QUALYS_CA_BUNDLE to its CA certificate (PEM file)."
+                            ),
+                        ) from exc
                     if attempt < self.retry.attempts:
                         await attempt_stack.aclose()
                         await self._sleep(self.retry.backoff(attempt, self._rng))
@@ -349,6 +358,16 @@ class PlatformClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def _tls_verification_failed(exc: BaseException) -> bool:
+    """True when the connection failed because the server certificate was not trusted."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def _read_bounded(response: httpx.Response) -> bytes:

@@ -555,3 +555,60 @@ async def test_credentials_never_appear_in_errors_or_logs(make_client, caplog):
     encoded = base64.b64encode(f"acme_ab1:{PASSWORD}".encode()).decode()
     assert PASSWORD not in caplog.text
     assert encoded not in caplog.text
+
+
+async def test_token_is_refetched_after_its_cache_lifetime(make_client, fake_time):
+    logins = 0
+
+    def gateway(request):
+        nonlocal logins
+        if request.url.path == "/auth":
+            logins += 1
+            return httpx.Response(201, text=FAKE_JWT)
+        return httpx.Response(200, json={"ok": True})
+
+    client = make_client(gateway=gateway)
+    await client.gateway.json("GET", "/csapi/v1.3/images")
+    fake_time.now += 3.5 * 3600 - 1
+    await client.gateway.json("GET", "/csapi/v1.3/images")
+    assert logins == 1
+    fake_time.now += 2
+    await client.gateway.json("GET", "/csapi/v1.3/images")
+    assert logins == 2
+
+
+async def test_json_pages_through_the_gateway_with_the_csam_cursor(make_client):
+    from qualys_core.http.paging import CsamCursor
+
+    assets = [{"assetId": 10 + i, "assetName": f"host{i}"} for i in range(5)]
+    seen = []
+
+    def gateway(request):
+        if request.url.path == "/auth":
+            return httpx.Response(201, text=FAKE_JWT)
+        seen.append(dict(request.url.params))
+        after = int(request.url.params.get("lastSeenAssetId", 0))
+        size = int(request.url.params["pageSize"])
+        rest = [a for a in assets if a["assetId"] > after]
+        page = rest[:size]
+        return httpx.Response(
+            200,
+            json={
+                "responseCode": "SUCCESS",
+                "count": len(page),
+                "hasMore": 1 if len(rest) > size else 0,
+                "lastSeenAssetId": page[-1]["assetId"],
+                "assetListData": {"asset": page},
+            },
+        )
+
+    client = make_client(gateway=gateway)
+    names = [
+        asset["assetName"]
+        async for page in client.gateway.pages(
+            "POST", "/rest/2.0/search/am/asset", CsamCursor(page_size=2)
+        )
+        for asset in page.items
+    ]
+    assert names == [f"host{i}" for i in range(5)]
+    assert [p.get("lastSeenAssetId") for p in seen] == [None, "11", "13"]
