@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
 async def _check(settings: Settings) -> int:
     platform = settings.resolve()
     if platform.demo:
-        print("No Qualys settings found: the server runs in demo mode on a synthetic tenant.")
-        print("Set QUALYS_POD, QUALYS_USERNAME and QUALYS_PASSWORD to use your subscription.")
+        print("No Qualys settings found: demo mode, nothing to connect to.")
+        print("Set QUALYS_POD, QUALYS_USERNAME and QUALYS_PASSWORD to check your subscription.")
         return 0
     print(f"Pod:         {platform.pod or '(explicit URLs)'}")
     print(f"API server:  {platform.api_url}")

@@ -197,7 +197,11 @@ class Governor:
                 "in_flight": gate.in_flight,
                 "peak_in_flight": gate.peak,
                 "closed_for_seconds": max(0.0, gate.closed_until - now),
-                "rate_remaining": gate.last.rate_remaining if gate.last else None,
+                "rate_remaining": (
+                    int(gate.last.rate_remaining)
+                    if gate.last and gate.last.rate_remaining is not None
+                    else None
+                ),
             }
             for key, gate in sorted(self._gates.items())
         }
