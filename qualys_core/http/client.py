@@ -12,7 +12,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -89,33 +89,28 @@ class QualysClient:
             )
         self.tokens = tokens
 
-        def governor() -> Governor:
-            return Governor(
+        def host(
+            kind: Literal["api", "gateway"], http: httpx.AsyncClient, tokens: TokenManager | None
+        ) -> PlatformClient:
+            governor = Governor(
                 default_concurrency=settings.default_concurrency,
                 max_wait=self.retry.max_wait,
                 clock=clock,
                 sleep=sleep,
             )
+            return PlatformClient(
+                kind=kind,
+                http=http,
+                settings=settings,
+                governor=governor,
+                retry=self.retry,
+                tokens=tokens,
+                sleep=sleep,
+                rng=rng,
+            )
 
-        self.api = PlatformClient(
-            kind="api",
-            http=api_http,
-            settings=settings,
-            governor=governor(),
-            retry=self.retry,
-            sleep=sleep,
-            rng=rng,
-        )
-        self.gateway = PlatformClient(
-            kind="gateway",
-            http=gateway_http,
-            settings=settings,
-            governor=governor(),
-            retry=self.retry,
-            tokens=tokens,
-            sleep=sleep,
-            rng=rng,
-        )
+        self.api = host("api", api_http, None)
+        self.gateway = host("gateway", gateway_http, tokens)
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> QualysClient:

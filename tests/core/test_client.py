@@ -32,6 +32,17 @@ def simple_return(code, text):
     ).encode()
 
 
+def with_login(handler):
+    """A gateway that issues FAKE_JWT at /auth and answers everything else with `handler`."""
+
+    def gateway(request):
+        if request.url.path == "/auth":
+            return httpx.Response(201, text=FAKE_JWT)
+        return handler(request)
+
+    return gateway
+
+
 def ok_xml(body="<OK/>"):
     return httpx.Response(200, content=body.encode(), headers={"Content-Type": "text/xml"})
 
@@ -123,10 +134,7 @@ async def test_expired_token_is_refreshed_once_for_twenty_concurrent_callers(mak
 
 
 async def test_second_401_after_refresh_is_an_auth_error(make_client):
-    def gateway(request):
-        if request.url.path == "/auth":
-            return httpx.Response(201, text=FAKE_JWT)
-        return httpx.Response(401, json={"message": "unauthorized"})
+    gateway = with_login(lambda request: httpx.Response(401, json={"message": "unauthorized"}))
 
     client = make_client(gateway=gateway)
     with pytest.raises(AuthError) as info:
@@ -230,10 +238,7 @@ async def test_429_retry_after_is_honoured(make_client, fake_time):
         httpx.Response(200, json={"responseCode": "SUCCESS", "count": 1}),
     ]
 
-    def gateway(request):
-        if request.url.path == "/auth":
-            return httpx.Response(201, text=FAKE_JWT)
-        return responses.pop(0)
+    gateway = with_login(lambda request: responses.pop(0))
 
     client = make_client(gateway=gateway)
     body = await client.gateway.json("POST", "/rest/2.0/count/am/asset", json_body={})
@@ -242,10 +247,7 @@ async def test_429_retry_after_is_honoured(make_client, fake_time):
 
 
 async def test_persistent_429_becomes_rate_limited(make_client):
-    def gateway(request):
-        if request.url.path == "/auth":
-            return httpx.Response(201, text=FAKE_JWT)
-        return httpx.Response(429, headers={"Retry-After": "1"})
+    gateway = with_login(lambda request: httpx.Response(429, headers={"Retry-After": "1"}))
 
     client = make_client(gateway=gateway)
     with pytest.raises(RateLimited):
@@ -319,10 +321,7 @@ async def test_400_with_code_is_bad_request_with_qualys_text(make_client):
 
 
 async def test_404_for_a_module_is_not_licensed(make_client):
-    def gateway(request):
-        if request.url.path == "/auth":
-            return httpx.Response(201, text=FAKE_JWT)
-        return httpx.Response(404, json={"message": "Not Found"})
+    gateway = with_login(lambda request: httpx.Response(404, json={"message": "Not Found"}))
 
     client = make_client(gateway=gateway)
     with pytest.raises(NotLicensed) as info:
@@ -332,10 +331,7 @@ async def test_404_for_a_module_is_not_licensed(make_client):
 
 
 async def test_404_for_one_named_object_is_empty(make_client):
-    def gateway(request):
-        if request.url.path == "/auth":
-            return httpx.Response(201, text=FAKE_JWT)
-        return httpx.Response(404, json={"message": "Not Found"})
+    gateway = with_login(lambda request: httpx.Response(404, json={"message": "Not Found"}))
 
     client = make_client(gateway=gateway)
     body = await client.gateway.json("GET", "/csapi/v1.3/images/abc", not_found="empty")
@@ -343,12 +339,11 @@ async def test_404_for_one_named_object_is_empty(make_client):
 
 
 async def test_failure_envelopes_in_200_bodies_raise(make_client):
-    def gateway(request):
-        if request.url.path == "/auth":
-            return httpx.Response(201, text=FAKE_JWT)
-        return httpx.Response(
+    gateway = with_login(
+        lambda request: httpx.Response(
             200, json={"responseCode": "FAILED", "responseMessage": "Invalid filter field"}
         )
+    )
 
     client = make_client(gateway=gateway)
     with pytest.raises(BadRequest, match="Invalid filter field"):
@@ -388,10 +383,7 @@ async def test_entity_expansion_is_rejected(make_client):
 
 
 async def test_non_json_body_is_bad_response(make_client):
-    def gateway(request):
-        if request.url.path == "/auth":
-            return httpx.Response(201, text=FAKE_JWT)
-        return httpx.Response(200, text="<html>maintenance</html>")
+    gateway = with_login(lambda request: httpx.Response(200, text="<html>maintenance</html>"))
 
     client = make_client(gateway=gateway)
     with pytest.raises(BadResponse):
