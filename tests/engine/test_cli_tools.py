@@ -51,7 +51,8 @@ def test_call_with_bad_arguments_exits_2_with_the_reason(capsys, monkeypatch):
     creds(monkeypatch)
     assert main(["call", "investigate", "--target", "x", "--depth", "fast"]) == 2
     err = capsys.readouterr().err
-    assert "depth" in err and "quick, standard, deep" in err
+    assert "depth" in err
+    assert "quick, standard, deep" in err
 
 
 def test_call_refuses_writes_unless_allowed(capsys, monkeypatch):

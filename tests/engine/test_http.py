@@ -1,4 +1,4 @@
-"""Streamable HTTP: token required off loopback, bearer check, Host/Origin checks, a real session."""
+"""Streamable HTTP: token off loopback, bearer check, Host/Origin checks, a real session."""
 
 from __future__ import annotations
 
@@ -15,17 +15,17 @@ from mcp.client.streamable_http import streamable_http_client
 from qualys_core.errors import ConfigError
 from qualys_core.transport import http_app, is_loopback
 
-TOKEN = "t0ken-for-tests"  # noqa: S105 - a test value
+TOKEN = "t0ken-for-tests"
 
 
 def test_loopback_detection():
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
-    assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3")  # noqa: S104
+    assert all(is_loopback(h) for h in ("127.0.0.1", "::1", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "10.1.2.3"))
 
 
 def test_non_loopback_bind_without_token_is_refused(make_app):
     with pytest.raises(ConfigError, match="needs a bearer token"):
-        http_app(make_app().server, host="0.0.0.0", port=8000, token=None)  # noqa: S104
+        http_app(make_app().server, host="0.0.0.0", port=8000, token=None)
 
 
 def free_port():
