@@ -211,3 +211,24 @@ def test_strict_host_raises_on_a_broken_plugin():
 
     with pytest.raises(PluginLoadError):
         create_plugin_host(load_entrypoints=False, plugins={"b": BrokenPlugin()}, strict=True)
+
+
+async def test_warmup_runs_only_when_started(make_app):
+    from qualys_core.plugins import WarmupTask, hookimpl
+
+    ran = []
+
+    class Warm:
+        @hookimpl
+        def qualys_warmup(self):
+            async def warm(ctx):
+                ran.append(ctx.cache.plugin)
+
+            return [WarmupTask(name="warm.kb", fn=warm)]
+
+    app = make_app(plugins={"fake": FakePlugin(), "warm": Warm()})
+    await asyncio.sleep(0.01)
+    assert ran == []
+    app.start_warmup()
+    await asyncio.sleep(0.01)
+    assert ran == ["warm"]
