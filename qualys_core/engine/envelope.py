@@ -7,7 +7,7 @@ more. A failed source is a named entry with a status and a hint, never a missing
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -35,18 +35,7 @@ SourceStatus = Literal[
     "bad_response",
     "skipped",
 ]
-SOURCE_STATUSES: tuple[str, ...] = (
-    "ok",
-    "empty",
-    "not_licensed",
-    "auth_failed",
-    "bad_request",
-    "unavailable",
-    "timeout",
-    "rate_limited",
-    "bad_response",
-    "skipped",
-)
+SOURCE_STATUSES: tuple[str, ...] = get_args(SourceStatus)
 RiskLevel = Literal["critical", "high", "medium", "low", "info", "unknown"]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -47,15 +47,7 @@ ToolName = Literal[
     "reports",
     "cache_status",
 ]
-TOOLS: tuple[str, ...] = (
-    "investigate",
-    "assess_risk",
-    "check_compliance",
-    "plan_remediation",
-    "security_overview",
-    "reports",
-    "cache_status",
-)
+TOOLS: tuple[str, ...] = get_args(ToolName)
 WORKFLOW_TOOLS: tuple[str, ...] = TOOLS[:5]
 Severity = Literal["critical", "high", "medium", "low", "info"]
 Cost = Literal["low", "medium", "high"]
