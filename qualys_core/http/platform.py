@@ -259,18 +259,7 @@ class PlatformClient:
         response = await self.request(method, path, **kwargs)
         if response is None:
             return None
-        if not response.content.strip():
-            return {}
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise BadResponse(
-                "Qualys returned a body that is not JSON",
-                http_status=response.status_code,
-                path=path,
-            ) from exc
-        check_json_envelope(body, http_status=response.status_code, path=path)
-        return body
+        return _decode_json(response, path)
 
     async def xml(self, method: str, path: str, **kwargs: Any) -> Element | None:
         """A small XML document, parsed safely, with SIMPLE_RETURN failures raised."""
@@ -342,12 +331,7 @@ class PlatformClient:
             )
             if response is None:
                 return JsonPage(body=[], headers={})
-            try:
-                body = response.json() if response.content.strip() else {}
-            except ValueError as exc:
-                raise BadResponse("Qualys returned a page that is not JSON", path=path) from exc
-            check_json_envelope(body, http_status=response.status_code, path=path)
-            return JsonPage(body=body, headers=dict(response.headers))
+            return JsonPage(body=_decode_json(response, path), headers=dict(response.headers))
 
         async for page in paginate(
             fetch, style, request or PageRequest(), limit=limit, max_pages=max_pages
@@ -356,6 +340,20 @@ class PlatformClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def _decode_json(response: httpx.Response, path: str) -> Any:
+    """A JSON body ({} when empty), with Qualys failure envelopes raised."""
+    if not response.content.strip():
+        return {}
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise BadResponse(
+            "Qualys returned a body that is not JSON", http_status=response.status_code, path=path
+        ) from exc
+    check_json_envelope(body, http_status=response.status_code, path=path)
+    return body
 
 
 def _tls_verification_failed(exc: BaseException) -> bool:

@@ -14,15 +14,6 @@ PASSWORD = "s3cr3t-Pa55word!"
 FAKE_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln"
 
 
-@pytest.fixture(autouse=True)
-def _clean_qualys_env(monkeypatch):
-    import os
-
-    for name in list(os.environ):
-        if name.upper().startswith("QUALYS_"):
-            monkeypatch.delenv(name, raising=False)
-
-
 class FakeTime:
     """An injected clock and sleep: waits are recorded and advance the clock instantly."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from qualys_core.app import App
@@ -11,13 +9,6 @@ from qualys_core.plugins.manager import create_plugin_host
 from qualys_core.settings import Settings
 
 from .fakeplugin import FakePlugin, qualys_mock
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    for name in list(os.environ):
-        if name.upper().startswith("QUALYS_"):
-            monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
