@@ -28,7 +28,7 @@ A minimal plugin module, named by an entry point in the ``qualys_mcp.plugins`` g
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
         Recogniser,
         WarmupTask,
     )
+    from qualys_core.simulator.routes import SimRoute
+    from qualys_core.simulator.tenant import Tenant
 
 __all__ = [
     "PROJECT",
@@ -169,30 +171,35 @@ def qualys_server_instructions() -> str | None:
 
 
 @hookspec
-def qualys_simulator_routes(tenant: Any) -> Iterable[Any]:
+def qualys_simulator_routes(tenant: Tenant) -> Iterable[SimRoute]:
     """Contribute the simulator endpoints of this plugin's Qualys product.
 
     Args:
-        tenant: the shared synthetic tenant; the simulator defines its type.
+        tenant: the shared synthetic tenant (`qualys_core.simulator.Tenant`). Handlers should
+            read `request.tenant` rather than keep this one: the `empty` fault swaps it.
 
     Returns:
-        Route objects of the type the simulator defines, or None.
+        `qualys_core.simulator.SimRoute` records, or None. Route names start with the plugin
+        name; a path and method another route already serves is rejected.
 
     Calling: every plugin is called (not firstresult); an exception propagates to the
-    simulator with a note naming the plugin.
+    simulator with a note naming the plugin (in demo mode the plugin's endpoints are left out
+    and the failure is reported instead).
     Fires: when the simulator app is built, after `qualys_simulator_tenant` of all plugins.
     Added: 0.1.0.
     """
 
 
 @hookspec
-def qualys_simulator_tenant(tenant: Any) -> None:
+def qualys_simulator_tenant(tenant: Tenant) -> None:
     """Add this plugin's product data to the shared synthetic tenant, in place.
 
     Args:
-        tenant: the shared synthetic tenant (hosts, IPs, tags, software); the simulator
-            defines its type. Derive product data from its hosts so that every product
-            agrees on them.
+        tenant: the shared synthetic tenant (`qualys_core.simulator.Tenant`: hosts, IPs,
+            tags, software, KnowledgeBase). Derive product data from its hosts so that every
+            product agrees on them, store it under ``tenant.extensions[<plugin name>]``, and
+            draw randomness only from ``tenant.rng(<plugin name>, ...)`` so it is
+            deterministic. Called again for the empty tenant of the `empty` fault.
 
     Returns:
         None.

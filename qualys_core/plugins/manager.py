@@ -212,18 +212,45 @@ class PluginHost:
         """(plugin name, server instructions fragment) for each plugin that gave one."""
         return list(self._instructions)
 
-    def simulator_tenant(self, tenant: Any) -> None:
-        """Let every plugin add its product data to the shared synthetic tenant."""
-        for name in self._names:
-            self._call(name, "qualys_simulator_tenant", tenant=tenant)
+    def simulator_tenant(self, tenant: Any, *, errors: list[LoadError] | None = None) -> None:
+        """Let every plugin add its product data to the shared synthetic tenant.
 
-    def simulator_routes(self, tenant: Any) -> list[Any]:
-        """Every plugin's simulator routes, in plugin order."""
+        With `errors`, a plugin whose hook raises is recorded there and skipped (demo mode must
+        start without it); without, the exception propagates with a note naming the plugin.
+        """
+        for name in self._names:
+            self._guarded(name, "qualys_simulator_tenant", errors, tenant=tenant)
+
+    def simulator_routes(self, tenant: Any, *, errors: list[LoadError] | None = None) -> list[Any]:
+        """Every plugin's simulator routes, in plugin order (`errors` as in simulator_tenant)."""
         routes: list[Any] = []
         for name in self._names:
-            for result in self._call(name, "qualys_simulator_routes", tenant=tenant):
+            for result in self._guarded(name, "qualys_simulator_routes", errors, tenant=tenant):
                 routes.extend(result)
         return routes
+
+    def _guarded(
+        self, name: str, hook: str, errors: list[LoadError] | None, **kwargs: Any
+    ) -> list[Any]:
+        if errors is None:
+            return self._call(name, hook, **kwargs)
+        try:
+            results = self._call(name, hook, **kwargs)
+            if hook == "qualys_simulator_routes":
+                # Materialise generators here, so a failure inside one is this plugin's error.
+                results = [list(result) for result in results]
+            return results
+        except Exception as exc:
+            info = next((p for p in self.plugins if p.name == name), None)
+            errors.append(
+                LoadError(
+                    plugin=name,
+                    distribution=info.distribution if info else None,
+                    version=info.version if info else None,
+                    error=f"{hook}() failed: {type(exc).__name__}: {exc}",
+                )
+            )
+            return []
 
     def _call(self, name: str, hook: str, **kwargs: Any) -> list[Any]:
         try:
