@@ -13,14 +13,16 @@ from typing import Any
 
 import httpx
 from mcp.server.mcpserver import MCPServer
+from pydantic import SecretStr
 
 from qualys_core.engine.workflow import Engine
-from qualys_core.errors import ConfigError
 from qualys_core.http.client import QualysClient
-from qualys_core.plugins.manager import PluginHost
+from qualys_core.plugins.manager import LoadError, PluginHost
 from qualys_core.plugins.records import AggregatorContext
 from qualys_core.server import build_server
 from qualys_core.settings import Settings
+from qualys_core.simulator.app import Simulator
+from qualys_core.simulator.factory import SimulatorTransport, build_simulator
 
 __all__ = ["App"]
 
@@ -28,7 +30,13 @@ log = logging.getLogger("qualys_core.app")
 
 
 class App:
-    """One configured server: client, plugins, engine and the MCP server built on them."""
+    """One configured server: client, plugins, engine and the MCP server built on them.
+
+    With no Qualys settings (demo mode) and no transports given, the client is wired to an
+    in-process simulator of a synthetic tenant, built from the installed plugins' endpoints.
+    """
+
+    simulator_errors: list[LoadError]
 
     def __init__(
         self,
@@ -42,15 +50,31 @@ class App:
         client_options: Mapping[str, Any] | None = None,
     ) -> None:
         platform = settings.resolve()
-        if platform.demo and api_transport is None:
-            raise ConfigError(
-                "No Qualys settings: set QUALYS_POD, QUALYS_USERNAME and QUALYS_PASSWORD "
-                "(demo mode needs the embedded simulator, which this build does not include)"
-            )
+        self.simulator_errors = []
         self.settings = settings
         self.host = host if host is not None else PluginHost.from_env()
+        self.simulator: Simulator | None = None
+        client_settings = settings
+        if platform.demo and api_transport is None:
+            self.simulator = build_simulator(host=self.host, errors=self.simulator_errors)
+            api_transport = SimulatorTransport(self.simulator.api_app)
+            gateway_transport = SimulatorTransport(self.simulator.gateway_app)
+            # The client logs in to the simulated subscription the way it would to a real one,
+            # so demo mode exercises the same auth, token and limit paths.
+            client_settings = settings.model_copy(
+                update={
+                    "username": self.simulator.tenant.username,
+                    "password": SecretStr(self.simulator.tenant.password),
+                }
+            )
+            log.warning(
+                "No Qualys credentials set: DEMO MODE on the embedded simulator's synthetic "
+                "tenant (%d assets). Set QUALYS_POD, QUALYS_USERNAME and QUALYS_PASSWORD "
+                "to use a real subscription.",
+                len(self.simulator.tenant.hosts),
+            )
         self.client = QualysClient(
-            settings,
+            client_settings,
             platform,
             api_transport=api_transport,
             gateway_transport=gateway_transport,

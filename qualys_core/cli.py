@@ -1,4 +1,4 @@
-"""The `qualys-mcp` command line: serve, call, plugins, check, --version."""
+"""The `qualys-mcp` command line: serve, call, demo, plugins, check, simulator, --version."""
 
 from __future__ import annotations
 
@@ -67,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     plugins.add_argument("--json", action="store_true", help="print as JSON")
 
     commands.add_parser("check", help="validate the settings and test both Qualys logins")
+    commands.add_parser(
+        "demo", help="a guided tour of the tools on the embedded synthetic demo tenant"
+    )
+    simulator = commands.add_parser(
+        "simulator",
+        help="serve the Qualys simulator on loopback for any Qualys client",
+        description="Serve the simulated Qualys API server and gateway over HTTP(S), so any "
+        "Qualys client can be pointed at them with base URLs.",
+    )
+    from qualys_core.simulator.serve import add_simulator_arguments
+
+    add_simulator_arguments(simulator)
     return parser
 
 
@@ -133,6 +145,17 @@ def _print_plugins(as_json: bool) -> int:
         dist = f"{error.distribution} {error.version}" if error.distribution else "?"
         print(f"LOAD ERROR {error.plugin} ({dist}): {error.error}")
     return 1 if host.load_errors else 0
+
+
+async def _demo() -> int:
+    from qualys_core.demo import run_tour
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    await run_tour(write)
+    return 0
 
 
 async def _call(settings: Settings, tool: str, arguments: dict[str, Any], args: Any) -> int:
@@ -227,6 +250,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plugins":
             return _print_plugins(args.json)
+        if args.command == "demo":
+            return asyncio.run(_demo())
+        if args.command == "simulator":
+            from qualys_core.simulator.serve import run_simulator_command
+
+            return run_simulator_command(args)
         settings = Settings()
         if args.command == "check":
             return asyncio.run(_check(settings))
