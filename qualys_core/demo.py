@@ -117,11 +117,18 @@ async def run_tour(
             write(f"Plugin problem (left out): {error}\n")
         stops = plan_tour(app.host)
         if not stops:
-            write(
-                "\nNo installed plugin answers any tool yet, so there is nothing to tour. "
-                "Install a product plugin, e.g. `pip install qualys-mcp-vmdr`, and run "
-                "`qualys-mcp demo` again. Here is what a tool says meanwhile:\n"
-            )
+            if app.host.plugins:
+                why = (
+                    f"The installed plugins ({plugins}) answer none of the tools yet, so there "
+                    "is nothing to tour."
+                )
+            else:
+                why = (
+                    "No installed plugin answers any tool yet, so there is nothing to tour. "
+                    "Install a product plugin, e.g. `pip install qualys-mcp-vmdr`, and run "
+                    "`qualys-mcp demo` again."
+                )
+            write(f"\n{why} Here is what a tool says meanwhile:\n")
             stops = [TOUR[1]]
         for number, stop in enumerate(stops, 1):
             arguments = " ".join(f"--{k} {v}" for k, v in stop.params.items())

@@ -158,3 +158,28 @@ async def test_about_with_its_doctype_parses_and_feeds_the_governor():
     assert root is not None
     assert root.tag == "ABOUT"
     assert any(state["advertised_concurrency"] == 10 for state in snapshot.values())
+
+
+async def test_csam_cursor_paging_with_filters_reads_each_matching_asset_once():
+    from qualys_core.http.paging import CsamCursor, PageRequest
+
+    async with Setup(assets=250) as s:
+        windows = {h.asset_id for h in s.sim.tenant.hosts if h.os_family == "Windows"}
+        body = {
+            "filters": [
+                {"field": "operatingSystem.name", "operator": "CONTAINS", "value": "Windows"}
+            ]
+        }
+        seen = []
+        async for page in s.client.gateway.pages(
+            "POST",
+            "/rest/2.0/search/am/asset",
+            CsamCursor(page_size=40),
+            PageRequest(json_body=body),
+            module="csam",
+        ):
+            seen.extend(asset["assetId"] for asset in page.items)
+        count = await s.client.gateway.json("POST", "/rest/2.0/count/am/asset", json_body=body)
+    assert sorted(seen) == sorted(windows)
+    assert len(seen) == len(set(seen)) == count["count"]
+    assert s.sim.log.count(route="csam.search_assets") == -(-len(windows) // 40)
