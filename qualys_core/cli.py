@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the simulated Qualys API server and gateway over HTTP(S), so any "
         "Qualys client can be pointed at them with base URLs.",
     )
-    from qualys_core.simulator.serve import add_simulator_arguments
+    from qualys_core.simulator.command import add_simulator_arguments
 
     add_simulator_arguments(simulator)
     return parser
@@ -253,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return asyncio.run(_demo())
         if args.command == "simulator":
-            from qualys_core.simulator.serve import run_simulator_command
+            from qualys_core.simulator.command import run_simulator_command
 
             return run_simulator_command(args)
         settings = Settings()

@@ -68,7 +68,10 @@ _LOCAL: tuple[int | None, str | None, bool] = (None, None, False)
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """One host detection, as `/api/2.0/fo/asset/host/vm/detection/` reports it."""
+    """One host detection, as `/api/2.0/fo/asset/host/vm/detection/` reports it.
+
+    `unique_vuln_id` is host_id * 1,000,000 + QID: unique per (host, QID) and stable across runs.
+    """
 
     unique_vuln_id: int
     qid: int

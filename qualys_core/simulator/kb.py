@@ -152,7 +152,9 @@ def compute_qds(
 
 
 def platform_matches(os_name: str, platforms: tuple[str, ...]) -> bool:
-    """Whether `os_name` starts with one of `platforms` at a word or version boundary."""
+    """Whether `os_name` starts with one of `platforms` at a word or version boundary
+    ("PAN-OS 10.2" matches "PAN-OS 10.2.9", "Amazon Linux 2" not "Amazon Linux 2023.6");
+    true when `platforms` is empty."""
     for prefix in platforms:
         if os_name.startswith(prefix) and (
             len(os_name) == len(prefix) or os_name[len(prefix)] in " .-"

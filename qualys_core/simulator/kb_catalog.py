@@ -3,8 +3,8 @@
 CVE ids, CVSS v3.1 base scores and vectors, disclosure dates, vendor advisory ids, affected
 versions and CISA KEV membership of the curated vulnerabilities are public facts. The QID
 numbers, EPSS figures and prevalences (the share of affected hosts that still carry a flaw) are
-synthetic values chosen to look plausible; they are not Qualys data. Lifecycle stages
-(GA/EOS/EOL) reflect vendor support dates as of late 2026.
+synthetic values chosen to look plausible; they are not Qualys data. Metasploit module paths
+name modules in rapid7/metasploit-framework.
 """
 
 from __future__ import annotations
@@ -47,22 +47,22 @@ class VulnSpec:
     qid: int
     severity: int
     published: datetime
-    cvss: float | None
-    vector: str | None
-    epss: float
-    prevalence: float | None
     title: str
     cves: tuple[str, ...]
     families: tuple[str, ...]
     category: str
-    platforms: tuple[str, ...]
-    software: tuple[str, ...]
-    versions: tuple[str, ...]
-    threat_intel: tuple[str, ...]
-    vendor_refs: tuple[str, ...]
-    impact: str
-    exploit_module: str
+    impact: str  # a key of the KB's consequence texts: "rce", "eop", "info", "eol", ...
     diagnosis: str
+    cvss: float | None = None
+    vector: str | None = None
+    epss: float = 0.0
+    prevalence: float | None = None
+    platforms: tuple[str, ...] = ()
+    software: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    threat_intel: tuple[str, ...] = ()
+    vendor_refs: tuple[str, ...] = ()
+    exploit_module: str = ""
     patchable: bool = True
     vuln_type: str = "Vulnerability"
     synthetic: bool = False

@@ -198,7 +198,8 @@ class Allocator:
     def cve_ids(self, published: datetime, count: int, low: int = 10000) -> tuple[str, ...]:
         found: list[str] = []
         while len(found) < count:
-            year = min(max(2019, published.year - (self.rng.random() < 0.3)), 2026)
+            back = 1 if self.rng.random() < 0.3 else 0  # CVE ids are often reserved a year early
+            year = min(max(2019, published.year - back), 2026)
             cve = f"CVE-{year}-{self.rng.randint(low, 59999)}"
             if cve not in self.cves:
                 self.cves.add(cve)
@@ -211,6 +212,7 @@ def _pick(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
 
 
 def rti_in_order(names: set[str]) -> tuple[str, ...]:
+    """Threat-intelligence names in one fixed order, so output never depends on set order."""
     return tuple(name for name in _RTI_ORDER if name in names)
 
 
@@ -272,10 +274,14 @@ def _filler(alloc: Allocator, now: datetime, form: _Form) -> VulnSpec:
     cves = alloc.cve_ids(published, rng.randint(1, 6) if form.advisory else rng.randint(1, 2))
     days = (published.date() - date(2020, 3, 1)).days
     fields: dict[str, object] = {
-        "part": part, "flaw": flaw, "cve": cves[0], "year": published.year,
-        "yy": published.year % 100, "usn": (4300 + int(days * 1.78)) // 100,
+        "part": part,
+        "flaw": flaw,
+        "cve": cves[0],
+        "year": published.year,
+        "yy": published.year % 100,
+        "usn": (4300 + int(days * 1.78)) // 100,
         "dsa": (4650 + int(days * 0.68)) // 100,
-    }  # fmt: skip
+    }
     ref = form.ref.format(**fields)
     fields["ref"] = ref
     patchable = rng.random() < (0.8 if vuln_type == "Potential Vulnerability" else 0.93)
@@ -286,14 +292,26 @@ def _filler(alloc: Allocator, now: datetime, form: _Form) -> VulnSpec:
         subject = form.title.split(" {flaw}")[0].format(**fields)
         about = f"A {flaw.lower()} vulnerability affects {subject}."
     return VulnSpec(
-        qid=alloc.qid(form.base), severity=severity, published=published, cvss=cvss,
-        vector=f"CVSS:3.1/{vector}", epss=epss, prevalence=None, title=form.title.format(**fields),
-        cves=cves, families=form.families, category=form.category,
+        qid=alloc.qid(form.base),
+        severity=severity,
+        published=published,
+        cvss=cvss,
+        vector=f"CVSS:3.1/{vector}",
+        epss=epss,
+        title=form.title.format(**fields),
+        cves=cves,
+        families=form.families,
+        category=form.category,
         platforms=(form.platform,) if form.platform else (),
-        software=(form.software,) if form.software else (), versions=(), threat_intel=threat,
-        vendor_refs=(ref,) if ref else (), impact=impact, exploit_module="", diagnosis=about,
-        patchable=patchable, vuln_type=vuln_type, synthetic=True,
-    )  # fmt: skip
+        software=(form.software,) if form.software else (),
+        threat_intel=threat,
+        vendor_refs=(ref,) if ref else (),
+        impact=impact,
+        diagnosis=about,
+        patchable=patchable,
+        vuln_type=vuln_type,
+        synthetic=True,
+    )
 
 
 def _stream(alloc: Allocator, now: datetime, form: _Form, count: int) -> list[VulnSpec]:
@@ -332,52 +350,85 @@ def _filler_streams(alloc: Allocator, now: datetime, scale: float) -> Iterator[V
         yield from _stream(alloc, now, _app_form(product), count)
 
 
+def _eol_spec(
+    alloc: Allocator,
+    now: datetime,
+    base: int,
+    title: str,
+    name: str,
+    fams: tuple[str, ...],
+    severity: int,
+    narrowing: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+) -> VulnSpec:
+    platforms, software, versions = narrowing
+    return VulnSpec(
+        qid=alloc.qid(base),
+        severity=severity,
+        published=(now - timedelta(days=alloc.rng.randint(30, 1000))).replace(microsecond=0),
+        prevalence=1.0,
+        title=f"EOL/Obsolete {title} Detected",
+        cves=(),
+        families=fams,
+        category="Security Policy",
+        platforms=platforms,
+        software=software,
+        versions=versions,
+        threat_intel=("No_Patch",),
+        impact="eol",
+        diagnosis=f"{name} has reached the end of vendor support.",
+        patchable=False,
+        synthetic=True,
+    )
+
+
 def _eol(alloc: Allocator, now: datetime) -> Iterator[VulnSpec]:
     """An "EOL/Obsolete" QID for each end-of-life OS release and software version."""
-    rng = alloc.rng
-    targets: list[tuple[int, str, tuple[str, ...], str, str, str, int]] = [
-        (105900, "Operating System", (release.family,), release.name, "", "", 4)
-        for release in OS_RELEASES
-        if release.lifecycle == "EOL"
-    ]
+    for release in OS_RELEASES:
+        if release.lifecycle == "EOL":
+            name = release.name
+            shown = _WINDOWS_BUILD.sub("", name) if release.family == "Windows" else name
+            title = f"Operating System: {shown}"
+            yield _eol_spec(
+                alloc, now, 105900, title, name, (release.family,), 4, ((name,), (), ())
+            )
     for product in PRODUCTS:
-        light = product.category.startswith(("Internet", "Application", "AI"))
+        severity = 3 if product.category.startswith(("Internet", "Application", "AI")) else 4
         for version, stage in product.versions:
             if stage == "EOL":
                 name = f"{product.product} {version}"
-                targets.append(
-                    (105100, "Software", product.families, name, product.product, version,
-                     3 if light else 4)
-                )  # fmt: skip
-    for base, kind, fams, name, software, version, severity in targets:
-        shown = _WINDOWS_BUILD.sub("", name) if fams == ("Windows",) and not software else name
-        yield VulnSpec(
-            qid=alloc.qid(base), severity=severity,
-            published=(now - timedelta(days=rng.randint(30, 1000))).replace(microsecond=0),
-            cvss=None, vector=None, epss=0.0, prevalence=1.0,
-            title=f"EOL/Obsolete {kind}: {shown} Detected", cves=(), families=fams,
-            category="Security Policy", platforms=() if software else (name,),
-            software=(software,) if software else (), versions=(version,) if version else (),
-            threat_intel=("No_Patch",), vendor_refs=(), impact="eol", exploit_module="",
-            diagnosis=f"{name} has reached the end of vendor support.", patchable=False,
-            synthetic=True,
-        )  # fmt: skip
+                narrowing = ((), (product.product,), (version,))
+                yield _eol_spec(
+                    alloc,
+                    now,
+                    105100,
+                    f"Software: {name}",
+                    name,
+                    product.families,
+                    severity,
+                    narrowing,
+                )
 
 
 def _information_gathered(alloc: Allocator, now: datetime) -> Iterator[VulnSpec]:
+    """One information-gathered QID per title of `_IGS`, for the families of its row."""
     rng = alloc.rng
     for codes, titles in _IGS.items():
         for title, _ in titles:
             yield VulnSpec(
-                qid=alloc.qid(45000), severity=1 if rng.random() < 0.85 else 2,
+                qid=alloc.qid(45000),
+                severity=1 if rng.random() < 0.85 else 2,
                 published=(now - timedelta(days=rng.randint(900, 2100))).replace(microsecond=0),
-                cvss=None, vector=None, epss=0.0, prevalence=round(rng.uniform(0.05, 0.3), 2),
-                title=title, cves=(), families=families(codes), category="Information gathering",
-                platforms=(), software=(), versions=(), threat_intel=(), vendor_refs=(),
-                impact="ig", exploit_module="",
-                diagnosis=f"The scan collected this information: {title}.", patchable=False,
-                vuln_type="Information Gathered", synthetic=True,
-            )  # fmt: skip
+                prevalence=round(rng.uniform(0.05, 0.3), 2),
+                title=title,
+                cves=(),
+                families=families(codes),
+                category="Information gathering",
+                impact="ig",
+                diagnosis=f"The scan collected this information: {title}.",
+                patchable=False,
+                vuln_type="Information Gathered",
+                synthetic=True,
+            )
 
 
 def filler_specs(alloc: Allocator, now: datetime, filler: int) -> Iterator[VulnSpec]:

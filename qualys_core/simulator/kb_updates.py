@@ -51,17 +51,23 @@ def _windows_updates(alloc: Allocator, now: datetime) -> Iterator[VulnSpec]:
         cves = alloc.cve_ids(day, rng.randint(8, 14), low=20000)
         network = rng.random() < 0.5
         yield VulnSpec(
-            qid=alloc.qid(92900), severity=5, published=day, cvss=9.8 if network else 8.8,
+            qid=alloc.qid(92900),
+            severity=5,
+            published=day,
+            cvss=9.8 if network else 8.8,
             vector="CVSS:3.1/" + _WINDOWS_VECTORS[0 if network else 1],
             epss=round(0.1 + 0.8 * rng.random(), 5),
             prevalence=(0.45, 0.18, 0.08)[age] if age < 3 else 0.03,
-            title=f"Microsoft Windows Security Update for {label}", cves=cves,
-            families=("Windows",), category="Windows", platforms=(), software=(), versions=(),
-            threat_intel=rti_in_order(names), vendor_refs=(f"{label} Security Updates",),
-            impact="rce", exploit_module="",
+            title=f"Microsoft Windows Security Update for {label}",
+            cves=cves,
+            families=("Windows",),
+            category="Windows",
+            threat_intel=rti_in_order(names),
+            vendor_refs=(f"{label} Security Updates",),
+            impact="rce",
             diagnosis=f"The {label} security updates for Windows fix {len(cves)} vulnerabilities.",
             synthetic=True,
-        )  # fmt: skip
+        )
 
 
 def _browser_title(product: str, published: datetime) -> tuple[str, tuple[str, ...], str]:
@@ -107,16 +113,24 @@ def _browser_updates(alloc: Allocator, now: datetime) -> Iterator[VulnSpec]:
                 names.add("Predicted_High_Risk")
             cves = alloc.cve_ids(published, rng.randint(2, 9))
             yield VulnSpec(
-                qid=alloc.qid(base), severity=5 if active else 4, published=published, cvss=8.8,
+                qid=alloc.qid(base),
+                severity=5 if active else 4,
+                published=published,
+                cvss=8.8,
                 vector=f"CVSS:3.1/{_BROWSER_VECTOR}",
                 epss=round((0.3 if active else 0.005) + 0.2 * rng.random(), 5),
-                prevalence=max(0.01, round(0.5 * 0.55**back, 3)), title=title, cves=cves,
-                families=families(codes), category="Local", platforms=(), software=(product,),
-                versions=(), threat_intel=rti_in_order(names), vendor_refs=refs, impact="rce",
-                exploit_module="",
+                prevalence=max(0.01, round(0.5 * 0.55**back, 3)),
+                title=title,
+                cves=cves,
+                families=families(codes),
+                category="Local",
+                software=(product,),
+                threat_intel=rti_in_order(names),
+                vendor_refs=refs,
+                impact="rce",
                 diagnosis=f"{product} releases before this one lack {len(cves)} security fixes.",
                 synthetic=True,
-            )  # fmt: skip
+            )
 
 
 def update_specs(alloc: Allocator, now: datetime) -> Iterator[VulnSpec]:

@@ -154,10 +154,12 @@ class _HostFactory:
         self.kinds = [(family, kind) for family, kind, _ in KINDS]
         self.kind_weights = [share for _, _, share in KINDS]
         self.releases = {
-            key: ([r for r in OS_RELEASES if (r.family, r.kind) == key],
-                  [r.weight for r in OS_RELEASES if (r.family, r.kind) == key])
+            key: (
+                [r for r in OS_RELEASES if (r.family, r.kind) == key],
+                [r.weight for r in OS_RELEASES if (r.family, r.kind) == key],
+            )
             for key in self.kinds
-        }  # fmt: skip
+        }
         self.roles = {key: _Choices(pairs) for key, pairs in ROLES.items()}
         self.tables = {key: _Choices(pairs) for key, pairs in HARDWARE.items()}
         self.regions = {key: _Choices(pairs) for key, pairs in CLOUD_REGIONS.items()}
@@ -242,9 +244,10 @@ class _HostFactory:
         release: OsRelease = rng.choices(releases, weights)[0]
         if family == "Network":
             role, prefix = next(
-                (role, prefix) for line, role, prefix in _NETWORK_ROLES
+                (role, prefix)
+                for line, role, prefix in _NETWORK_ROLES
                 if release.name.startswith(line)
-            )  # fmt: skip
+            )
         else:
             role, prefix = self.roles[f"{family}/{kind}"].pick(rng).split("/")
         return release, kind, role, prefix
@@ -359,11 +362,14 @@ class _HostFactory:
             extra.append("VMware Tools")
         tags = {environment, unit, _KIND_TAGS[(family, kind)], _ROLE_TAGS.get(role, "")}
         flags = {
-            _PROVIDER_TAGS.get(provider or "", ""): True, "Cloud Agent": agent,
-            "Internet Facing": internet_facing, "DMZ": dmz, "PCI": pci,
+            _PROVIDER_TAGS.get(provider or "", ""): True,
+            "Cloud Agent": agent,
+            "Internet Facing": internet_facing,
+            "DMZ": dmz,
+            "PCI": pci,
             "Crown Jewels": criticality == 5 and role in _CROWN_ROLES,
             "EOL OS": release.lifecycle == "EOL",
-        }  # fmt: skip
+        }
         tags |= {tag for tag, on in flags.items() if on}
         groups = {_PLACES[block][2], "PCI Cardholder Environment" if pci else ""}
         first, scanned, modified = self._dates(agent)

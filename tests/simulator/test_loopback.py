@@ -19,21 +19,17 @@ import pytest
 from cryptography import x509
 
 from qualys_core.plugins.manager import create_plugin_host
+from qualys_core.simulator.certs import self_signed_certificate
+from qualys_core.simulator.command import add_simulator_arguments, run_simulator_command
 from qualys_core.simulator.factory import build_simulator
-from qualys_core.simulator.serve import (
-    add_simulator_arguments,
-    run_simulator_command,
-    running_simulator,
-    self_signed_certificate,
-    serve_simulator,
-)
+from qualys_core.simulator.serve import running_simulator, serve_simulator
 
 JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 HEADERS = {"X-Requested-With": "test"}
 
 COMMAND = """
 import argparse, sys
-from qualys_core.simulator.serve import add_simulator_arguments, run_simulator_command
+from qualys_core.simulator.command import add_simulator_arguments, run_simulator_command
 parser = argparse.ArgumentParser()
 add_simulator_arguments(parser)
 sys.exit(run_simulator_command(parser.parse_args(sys.argv[1:])))
