@@ -27,14 +27,6 @@ from qualys_core.simulator.serve import running_simulator, serve_simulator
 JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 HEADERS = {"X-Requested-With": "test"}
 
-COMMAND = """
-import argparse, sys
-from qualys_core.simulator.command import add_simulator_arguments, run_simulator_command
-parser = argparse.ArgumentParser()
-add_simulator_arguments(parser)
-sys.exit(run_simulator_command(parser.parse_args(sys.argv[1:])))
-"""
-
 
 @pytest.fixture
 def simulator():
@@ -247,8 +239,9 @@ async def test_the_simulator_command_prints_how_to_connect_and_stops_on_a_signal
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-c",
-        COMMAND,
+        "-m",
+        "qualys_core.cli",
+        "simulator",
         *arguments,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
