@@ -10,7 +10,6 @@ import pytest
 
 from qualys_core.plugins.manager import create_plugin_host
 from qualys_core.simulator.config import FaultRule, LatencySpec, SimConfig
-from qualys_core.simulator.csam import csam_routes
 from qualys_core.simulator.factory import SimulatorTransport, build_simulator
 
 NOW = datetime(2026, 1, 15, tzinfo=UTC)
@@ -441,56 +440,4 @@ async def test_empty_fault_and_request_log(sim, gw):
     assert sim.log.count(route="csam.*") == 4
 
 
-# ---------------------------------------------------------------------- contract cases
-
-
-def _walk_json(body, dotted):
-    node = body
-    for part in dotted.split("."):
-        if isinstance(node, list):
-            assert node, f"{dotted}: empty list before {part!r}"
-            node = node[0]
-        assert isinstance(node, dict), f"{dotted}: not an object at {part!r}"
-        assert part in node, f"missing {dotted!r} at {part!r}"
-        node = node[part]
-    return node
-
-
-CASES = [(route, case) for route in csam_routes() for case in route.contract]
-
-
-@pytest.mark.parametrize(
-    ("route", "case"), CASES, ids=[f"{r.name}:{c.client.split(' (')[0]}" for r, c in CASES]
-)
-async def test_contract_cases(sim, route, case):
-    app = sim.api_app if route.host == "api" else sim.gateway_app
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(app), base_url=f"https://{route.host}.demo.invalid"
-    ) as client:
-        headers = dict(case.headers)
-        auth = None
-        if route.host == "api":
-            auth = httpx.BasicAuth(sim.tenant.username, sim.tenant.password)
-        else:
-            headers.update(await _login(client, sim))
-        response = await client.request(
-            case.method,
-            case.path,
-            params=dict(case.params),
-            data=dict(case.form) if case.form is not None else None,
-            json=case.json,
-            content=case.content,
-            headers=headers,
-            auth=auth,
-        )
-    assert response.status_code == case.status, response.text[:300]
-    if case.root or case.xml_paths:
-        root = ET.fromstring(response.content)
-        if case.root:
-            assert root.tag == case.root
-        for path in case.xml_paths:
-            assert root.findall(path), f"no {path} in the answer"
-    body = response.json() if case.json_keys else None
-    for key in case.json_keys:
-        _walk_json(body, key)
-    assert sim.log.count(route=route.name) == 1
+# The CSAM routes' contract cases are replayed, with every other route's, by test_contracts.py.
