@@ -7,7 +7,7 @@ come, so an 89,000-host detection list is never one string in memory.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -67,43 +67,46 @@ def element(tag: str, value: object = None, *, raw: bool = False, **attrs: objec
     return f"<{tag}{attributes}>{body}</{tag}>"
 
 
+def _head(doctype: str | None) -> str:
+    """The XML declaration, and Qualys' ``<!DOCTYPE ROOT SYSTEM "...dtd">`` line when named."""
+    if not doctype:
+        return XML_DECLARATION
+    dtd = f"https://qualysapi.qualys.com/{doctype.lower()}.dtd"
+    return f'{XML_DECLARATION}<!DOCTYPE {doctype} SYSTEM "{dtd}">\n'
+
+
 def xml_response(
     body: str, *, status: int = 200, doctype: str | None = None, headers: Mapping[str, str] = {}
 ) -> Response:
     """A whole XML document; `doctype` names the root for Qualys' ``<!DOCTYPE ... SYSTEM>`` line."""
-    head = XML_DECLARATION
-    if doctype:
-        head += (
-            f'<!DOCTYPE {doctype} SYSTEM "https://qualysapi.qualys.com/{doctype.lower()}.dtd">\n'
-        )
-    return Response(head + body, status_code=status, media_type=XML_TYPE, headers=dict(headers))
+    return Response(
+        _head(doctype) + body, status_code=status, media_type=XML_TYPE, headers=dict(headers)
+    )
+
+
+async def _each(parts: AsyncIterable[str] | Iterable[str]) -> AsyncIterator[str]:
+    if isinstance(parts, AsyncIterable):
+        async for part in parts:
+            yield part
+    else:
+        for part in parts:
+            yield part
 
 
 def xml_stream(
     parts: AsyncIterable[str] | Iterable[str], *, status: int = 200, doctype: str | None = None
 ) -> StreamingResponse:
-    """An XML document sent as its parts are produced."""
+    """An XML document sent as its parts are produced, in chunks of about 64 KiB."""
 
-    async def body() -> AsyncIterable[bytes]:
-        head = XML_DECLARATION
-        if doctype:
-            head += f'<!DOCTYPE {doctype} SYSTEM "https://qualysapi.qualys.com/{doctype.lower()}.dtd">\n'
-        buffer = [head]
-        size = len(head)
-        if isinstance(parts, AsyncIterable):
-            async for part in parts:
-                buffer.append(part)
-                size += len(part)
-                if size >= 65536:
-                    yield "".join(buffer).encode()
-                    buffer, size = [], 0
-        else:
-            for part in parts:
-                buffer.append(part)
-                size += len(part)
-                if size >= 65536:
-                    yield "".join(buffer).encode()
-                    buffer, size = [], 0
+    async def body() -> AsyncIterator[bytes]:
+        buffer = [_head(doctype)]
+        size = len(buffer[0])
+        async for part in _each(parts):
+            buffer.append(part)
+            size += len(part)
+            if size >= 65536:
+                yield "".join(buffer).encode()
+                buffer, size = [], 0
         if buffer:
             yield "".join(buffer).encode()
 

@@ -7,6 +7,7 @@ so a handler only turns a `SimRequest` into a response in the real Qualys format
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -182,8 +183,6 @@ class SimRequest:
 
     def json(self) -> Any:
         """The JSON body, or None when there is none; malformed JSON raises ParameterError."""
-        import json
-
         if not self.body.strip():
             return None
         try:
