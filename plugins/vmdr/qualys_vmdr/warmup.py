@@ -1,0 +1,7 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+from qualys_core.plugins import WarmupTask
+
+WARMUP: tuple[WarmupTask, ...] = ()

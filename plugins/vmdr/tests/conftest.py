@@ -1,0 +1,35 @@
+"""Fixtures for the VMDR plugin's tests: the core's simulator fixtures, with VMDR alone loaded.
+
+Tests drive the plugin through its public surfaces (MCP tool calls on `qualys_mcp_client`,
+the plugin hooks, our client on `qualys_client`) against the simulator of
+`qualys_core.testing`; `qualys_simulator_options` shapes the tenant and its behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from qualys_vmdr import plugin
+
+from qualys_core.plugins.manager import PluginHost, create_plugin_host
+
+
+@pytest.fixture
+def qualys_plugin_host() -> PluginHost:
+    return create_plugin_host(load_entrypoints=False, plugins={"vmdr": plugin}, strict=True)
+
+
+@pytest.fixture
+def call(qualys_mcp_client: Any) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
+    """`await call(tool, arguments)`: the structured envelope of one MCP tool call on the
+    simulator; fails the test when the tool reported an error."""
+
+    async def run(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        result = await qualys_mcp_client.call_tool(tool, arguments)
+        assert result.is_error is False, result.content
+        envelope: dict[str, Any] = result.structured_content
+        return envelope
+
+    return run
