@@ -99,8 +99,13 @@ class App:
                 settings=self.settings,
                 tool="warmup",
                 params={},
+                now=self.engine.clock(),
             )
             self._warmups.append(asyncio.create_task(self._warm(task.name, task.fn(context))))
+
+    async def wait_warmup(self) -> None:
+        """Wait until every warm-up task started by `start_warmup` has finished."""
+        await asyncio.gather(*self._warmups, return_exceptions=True)
 
     @staticmethod
     async def _warm(name: str, work: Any) -> None:

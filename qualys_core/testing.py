@@ -99,12 +99,15 @@ if pytest_asyncio is not None:
     async def qualys_app(
         qualys_simulator: Simulator, qualys_settings: Settings, qualys_plugin_host: PluginHost
     ) -> AsyncIterator[App]:
-        """The whole server (engine, tools, MCP server) on the simulator."""
+        """The whole server (engine, tools, MCP server) on the simulator, its clock at the
+        tenant's date."""
         app = App(
             qualys_settings,
             host=qualys_plugin_host,
             api_transport=SimulatorTransport(qualys_simulator.api_app),
             gateway_transport=SimulatorTransport(qualys_simulator.gateway_app),
+            # The tenant is dated (FIXED_NOW by default): "the last 7 days" means its week.
+            engine_options={"clock": lambda: qualys_simulator.tenant.now},
         )
         async with app:
             yield app

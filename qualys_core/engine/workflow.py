@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from qualys_core.engine.assemble import assemble, no_plugin_envelope
@@ -20,7 +21,7 @@ from qualys_core.engine.envelope import DataBlock, Envelope, Summary
 from qualys_core.engine.intent import classify
 from qualys_core.http.client import QualysClient
 from qualys_core.plugins.manager import PluginHost
-from qualys_core.plugins.records import Aggregator, AggregatorContext, Intent
+from qualys_core.plugins.records import Aggregator, AggregatorContext, Intent, utc_now
 from qualys_core.tools import ToolInputError, validate_params
 
 __all__ = ["SERVING_PRODUCTS", "Engine"]
@@ -72,6 +73,7 @@ class Engine:
         deep_deadline: float = 240.0,
         source_timeout: float = 45.0,
         concurrency: int = 8,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.host = host
         self.client = client
@@ -81,6 +83,7 @@ class Engine:
         self.deep_deadline = deep_deadline
         self.source_timeout = source_timeout
         self.concurrency = concurrency
+        self.clock = clock
         for spec in host.cache_tiers:
             client.cache.register(spec)
 
@@ -142,8 +145,10 @@ class Engine:
                 tool=tool,
                 params=params,
                 intent=intent,
+                now=now,
             )
 
+        now = self.clock()
         deadline = self.deep_deadline if params.get("depth") == "deep" else self.deadline
         outcomes = await run_sources(
             chosen,

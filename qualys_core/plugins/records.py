@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -125,9 +126,18 @@ class AggregatorResult(BaseModel):
     cached: bool = False
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class AggregatorContext:
-    """Everything an aggregator may use; built fresh for each call."""
+    """Everything an aggregator may use; built fresh for each call.
+
+    `now` is the moment of the call from the engine's clock: aggregators measure "the last 7
+    days" or "stale for 30 days" from it rather than from the system clock, so that a test
+    (or the simulator's dated tenant) can pin it.
+    """
 
     client: QualysClient
     cache: PluginCache
@@ -135,6 +145,7 @@ class AggregatorContext:
     tool: str
     params: Mapping[str, Any]
     intent: Intent | None = None
+    now: datetime = field(default_factory=utc_now)
 
 
 AggregatorFn = Callable[[AggregatorContext], Awaitable[AggregatorResult]]
