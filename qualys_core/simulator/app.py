@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from qualys_core.simulator.auth import Authenticator
 from qualys_core.simulator.config import FaultRule, LimitSpec, SimConfig
@@ -124,22 +124,13 @@ class Simulator:
         route_name, user, fault_kind = "", "", None
         admission: Admission | None = None
         status = 500
-        try:
-            try:
-                route, path_params = self.route_for(host, method, path)
-            except LookupError as exc:
-                code = int(str(exc.args[0]))
-                response = self._error(host, code, "No such endpoint" if code == 404 else "")
-            else:
-                route_name = route.name
-                response, user, admission, fault_kind = await self._serve(
-                    route, request, path_params, params, body
-                )
-            status = response.status_code
-            await response(scope, receive, send)
-        finally:
-            if admission is not None and admission.admitted:
-                self.limits.release(user, admission.key)
+        logged = False
+
+        def record() -> None:
+            nonlocal logged
+            if logged:
+                return
+            logged = True
             self.log.add(
                 RequestRecord(
                     host=host,
@@ -154,6 +145,31 @@ class Simulator:
                     fault=fault_kind,
                 )
             )
+
+        async def send_and_record(message: Message) -> None:
+            # Logged before the last body chunk leaves: a client that has its whole answer
+            # must find its call in the log (over loopback it can read faster than we return).
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                record()
+            await send(message)
+
+        try:
+            try:
+                route, path_params = self.route_for(host, method, path)
+            except LookupError as exc:
+                code = int(str(exc.args[0]))
+                response = self._error(host, code, "No such endpoint" if code == 404 else "")
+            else:
+                route_name = route.name
+                response, user, admission, fault_kind = await self._serve(
+                    route, request, path_params, params, body
+                )
+            status = response.status_code
+            await response(scope, receive, send_and_record)
+        finally:
+            if admission is not None and admission.admitted:
+                self.limits.release(user, admission.key)
+            record()
 
     async def _serve(
         self,

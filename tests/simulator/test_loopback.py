@@ -23,6 +23,7 @@ from qualys_core.simulator.certs import self_signed_certificate
 from qualys_core.simulator.command import add_simulator_arguments, run_simulator_command
 from qualys_core.simulator.factory import build_simulator
 from qualys_core.simulator.serve import running_simulator, serve_simulator
+from tests.simulator.simplugin import HOST_LIST
 
 JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 HEADERS = {"X-Requested-With": "test"}
@@ -30,7 +31,10 @@ HEADERS = {"X-Requested-With": "test"}
 
 @pytest.fixture
 def simulator():
-    return build_simulator(assets=50, host=create_plugin_host(load_entrypoints=False))
+    # One FO API v2 route (the test plugin's host list) for the X-Requested-With rule.
+    return build_simulator(
+        assets=50, host=create_plugin_host(load_entrypoints=False), routes=[HOST_LIST]
+    )
 
 
 @pytest.fixture
@@ -72,15 +76,26 @@ async def test_about_answers_a_basic_auth_get_and_post_with_the_limit_headers(si
     ]
 
 
-async def test_about_without_requested_with_or_with_a_wrong_password_is_refused(simulator, served):
-    url = f"{served.api_url}/msp/about.php"
+async def test_a_v2_call_without_requested_with_or_a_wrong_password_is_refused(simulator, served):
     async with httpx.AsyncClient() as client:
-        bare = await client.get(url, auth=credentials(simulator))
-        wrong = await client.get(url, auth=(simulator.tenant.username, "wrong"), headers=HEADERS)
+        bare = await client.get(
+            f"{served.api_url}/api/2.0/fo/asset/host/",
+            params={"action": "list"},
+            auth=credentials(simulator),
+        )
+        about = await client.get(f"{served.api_url}/msp/about.php", auth=credentials(simulator))
+        wrong = await client.get(
+            f"{served.api_url}/msp/about.php",
+            auth=(simulator.tenant.username, "wrong"),
+            headers=HEADERS,
+        )
 
     assert bare.status_code == 400
     assert root(bare) == "SIMPLE_RETURN"
     assert "X-Requested-With" in bare.text
+    # about.php is not an API v2 call: qualysdk's login check sends no X-Requested-With.
+    assert about.status_code == 200
+    assert root(about) == "ABOUT"
     assert wrong.status_code == 401
     assert "<TEXT>Bad Login/Password</TEXT>" in wrong.text
 
