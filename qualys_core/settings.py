@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import ssl
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -50,6 +51,15 @@ class Platform:
     demo: bool
 
 
+def _default_download_dir() -> Path:
+    """~/Downloads/qualys-mcp, or a directory under the system temp dir when there is no home
+    (a service account without one)."""
+    try:
+        return Path.home() / "Downloads" / "qualys-mcp"
+    except RuntimeError:
+        return Path(tempfile.gettempdir()) / "qualys-mcp-downloads"
+
+
 class _CacheTtlTierSource(PydanticBaseSettingsSource):
     """Reads QUALYS_CACHE_TTL_<TIER> variables into `cache_ttl`, one entry per tier.
 
@@ -78,6 +88,9 @@ class Settings(BaseSettings):
         case_sensitive=False,
         env_file=None,
         extra="ignore",
+        # Fields read from a variable outside the QUALYS_ prefix (download_dir) still take
+        # their own name as a keyword argument.
+        populate_by_name=True,
     )
 
     pod: str | None = Field(
@@ -138,6 +151,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    download_dir: Path = Field(
+        default_factory=_default_download_dir,
+        validation_alias="qualys_mcp_download_dir",
+        description=(
+            "Directory report downloads are saved in (QUALYS_MCP_DOWNLOAD_DIR); a download's "
+            "output_path must lie inside it. Default: ~/Downloads/qualys-mcp."
+        ),
+    )
+
     _warned_insecure: bool = PrivateAttr(default=False)
 
     @classmethod
@@ -169,6 +191,11 @@ class Settings(BaseSettings):
     def _empty_password_is_unset(cls, value: Any) -> Any:
         # Only "" is unset: spaces may be part of a real password.
         return None if value == "" else value
+
+    @field_validator("download_dir")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
 
     @field_validator("cache_ttl")
     @classmethod
