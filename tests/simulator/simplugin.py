@@ -2,7 +2,8 @@
 
 The VMDR host list (FO XML, truncation paging, catalogue §7) and the Container Security image
 list (gateway JSON, `pageNumber` from 1, §12) exercise the framework and the core client's
-paging before the product plugins exist; they are registered only in these tests.
+paging without any product plugin; they are registered only in these tests. The VMDR plugin
+serves the real host list, so test_contracts leaves this imitation out when VMDR is installed.
 """
 
 from __future__ import annotations
