@@ -10,13 +10,13 @@ from __future__ import annotations
 from qualys_core.plugins import Aggregator, Correlation, TierSpec, WarmupTask, hookimpl
 from qualys_core.simulator import SimRoute, Tenant
 from qualys_vmdr import simulator
-from qualys_vmdr.aggregators import assets, operations, reports, vulns
+from qualys_vmdr.aggregators import assets, operations, priorities, reports, vulns
 from qualys_vmdr.correlations import CORRELATIONS
 from qualys_vmdr.warmup import WARMUP
 
 PLUGIN_NAME = "vmdr"
 
-_AREAS = (vulns, assets, operations, reports)
+_AREAS = (vulns, priorities, assets, operations, reports)
 
 
 @hookimpl
