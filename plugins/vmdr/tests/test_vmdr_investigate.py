@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from qualys_core.simulator import SimConfig
+from qualys_core.simulator import LimitSpec, SimConfig
 from qualys_core.simulator.tenant import Host, Tenant
-from qualys_core.testing import FIXED_NOW
+from qualys_core.testing import FIXED_NOW, simulator_settings
 
 OPEN = {"New", "Active", "Re-Opened"}
 
@@ -187,3 +187,37 @@ class TestUnlicensed:
         assert statuses["vmdr.kb"] == "not_licensed"
         assert statuses["vmdr.affected_hosts"] == "not_licensed"
         assert env["summary"]["risk_level"] == "unknown"
+
+
+async def test_software_target_lists_open_qids_naming_it(call, qualys_simulator):
+    tenant = qualys_simulator.tenant
+    detected = {
+        qid: d for h in tenant.hosts for qid, d in open_qids(tenant, h).items() if d.severity >= 3
+    }
+    expected = {q for q in detected if "openssl" in tenant.kb.get(q).title.lower()}
+    assert expected
+
+    env = await call("investigate", {"target": "openssl", "limit": 500})
+
+    assert env["summary"]["stats"]["intent"] == "software"
+    block = env["data"]["vmdr.software_vulns"]
+    assert {r["qid"] for r in block["records"]} == expected
+
+
+class TestKnowledgeBaseContention:
+    """The KB answers 409 to a second concurrent call; the semaphore keeps ours to one."""
+
+    @pytest.fixture
+    def qualys_simulator_options(self) -> dict[str, Any]:
+        limits = {"vmdr.kb": LimitSpec(concurrency=1)}
+        return {"assets": 300, "seed": 7, "now": FIXED_NOW, "config": SimConfig(limits=limits)}
+
+    @pytest.fixture
+    def qualys_settings(self, qualys_simulator):
+        return simulator_settings(qualys_simulator, kb_concurrency=1)
+
+    async def test_many_kb_batches_in_one_call_meet_no_409(self, call, qualys_simulator):
+        env = await call("investigate", {"target": "ransomware", "limit": 500})
+        assert {s["name"]: s["status"] for s in env["sources"]}["vmdr.threats"] == "ok"
+        assert qualys_simulator.log.count(route="vmdr.kb") > 3  # batches of 50 QIDs
+        assert qualys_simulator.log.count(route="vmdr.kb", status=409) == 0
