@@ -7,13 +7,15 @@ the plugin hooks, our client on `qualys_client`) against the simulator of
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import httpx
 import pytest
 from qualys_vmdr import plugin
 
 from qualys_core.plugins.manager import PluginHost, create_plugin_host
+from qualys_core.simulator import Simulator, SimulatorTransport
 
 
 @pytest.fixture
@@ -33,3 +35,17 @@ def call(qualys_mcp_client: Any) -> Callable[[str, dict[str, Any]], Awaitable[di
         return envelope
 
     return run
+
+
+@pytest.fixture
+async def api(qualys_simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
+    """Plain httpx on the simulator's API server, logged in, with X-Requested-With: for
+    tests of the simulated endpoints themselves."""
+    tenant = qualys_simulator.tenant
+    async with httpx.AsyncClient(
+        transport=SimulatorTransport(qualys_simulator.api_app),
+        base_url="https://qualysapi.simulator.invalid",
+        auth=httpx.BasicAuth(tenant.username, tenant.password),
+        headers={"X-Requested-With": "vmdr-tests"},
+    ) as client:
+        yield client

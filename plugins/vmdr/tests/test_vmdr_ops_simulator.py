@@ -9,28 +9,15 @@ from datetime import UTC, datetime, timedelta
 from ipaddress import ip_address
 from xml.etree import ElementTree as ET
 
-import httpx
 import pytest
 from qualys_vmdr import plugin
 from qualys_vmdr.simulator.operations_data import REPORT_ID_BASE, ops_state
 
 from qualys_core.plugins.manager import create_plugin_host
-from qualys_core.simulator import SimulatorTransport, build_simulator
+from qualys_core.simulator import build_simulator
 from qualys_core.testing import FIXED_NOW
 
 REPORTS = "/api/2.0/fo/report/"
-
-
-@pytest.fixture
-async def api(qualys_simulator):
-    tenant = qualys_simulator.tenant
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(qualys_simulator.api_app),
-        base_url="https://qualysapi.simulator.invalid",
-        auth=httpx.BasicAuth(tenant.username, tenant.password),
-        headers={"X-Requested-With": "vmdr-tests"},
-    ) as client:
-        yield client
 
 
 async def xml(api, method, path, **params):

@@ -15,18 +15,6 @@ from qualys_core.simulator import SimulatorTransport
 PATH = "/api/2.0/fo/asset/host/"
 
 
-@pytest.fixture
-async def api(qualys_simulator):
-    tenant = qualys_simulator.tenant
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(qualys_simulator.api_app),
-        base_url="https://qualysapi.sim.invalid",
-        auth=httpx.BasicAuth(tenant.username, tenant.password),
-        headers={"X-Requested-With": "vmdr-tests"},
-    ) as client:
-        yield client
-
-
 async def fetch(api, params, *, method="GET", path=PATH):
     if method == "GET":
         response = await api.get(path, params=params)
