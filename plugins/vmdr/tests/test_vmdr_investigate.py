@@ -133,6 +133,8 @@ async def test_host_by_name_goes_through_csam(call, qualys_simulator):
     env = await call("investigate", {"target": host.dns, "limit": 500})
     block = env["data"]["vmdr.host_vulns"]
     assert {r["qid"] for r in block["records"]} == set(open_qids(tenant, host))
+    # vmdr.asset_lookup and vmdr.host_vulns share one lookup: the FQDN, then its short name.
+    assert qualys_simulator.log.count(route="csam.search_assets") == 2
 
 
 async def test_an_unknown_host_is_an_empty_answer_not_an_error(call):

@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from qualys_core.plugins import AggregatorContext
 from qualys_vmdr.api.detections import DetectionQuery, HostDetections, pull_host_detections
@@ -268,10 +268,6 @@ async def inventory(ctx: AggregatorContext, *, severities: tuple[int, ...] = (4,
     """Every open detection of these severities in the call's tag / asset group, summarised
     per QID (hosts are counted, not kept: this may cover the whole estate)."""
     return await exposure(ctx, query_for(ctx, severities=severities), keep_hosts=False)
-
-
-def period_start(ctx: AggregatorContext, days: int) -> datetime:
-    return ctx.now - timedelta(days=days)
 
 
 def priority_score(stats: QidStats, *, exploited: bool, kev: bool) -> float:

@@ -26,6 +26,8 @@ from qualys_core.plugins import (
     Serves,
     TierSpec,
 )
+from qualys_core.plugins.records import Severity
+from qualys_vmdr.aggregators.csam_context import CsamCalls
 from qualys_vmdr.aggregators.exposure import exposure, inventory, query_for
 from qualys_vmdr.aggregators.kbview import (
     EXPLOITED_TAGS,
@@ -170,14 +172,15 @@ async def qds_scores(ctx: AggregatorContext) -> AggregatorResult:
             Finding(
                 text=f"{label}: highest QDS {top['max_qds']} ({top['qds_severity']}) on QID "
                 f"{top['qid']}",
-                severity="critical"
-                if int(top["max_qds"] or 0) >= 90
-                else "high"
-                if int(top["max_qds"] or 0) >= 70
-                else "medium",
+                severity=_qds_word(int(top["max_qds"])),
             )
         )
     return AggregatorResult(records=rows, total=len(rows), findings=findings)
+
+
+def _qds_word(qds: int) -> Severity:
+    """QDS bands as the envelope's severity: 90+ critical, 70+ high, else medium."""
+    return "critical" if qds >= 90 else "high" if qds >= 70 else "medium"
 
 
 async def _host_id(ctx: AggregatorContext) -> tuple[str, int | None]:
@@ -188,10 +191,9 @@ async def _host_id(ctx: AggregatorContext) -> tuple[str, int | None]:
     if intent.kind in ("ipv4", "ipv6"):
         hosts = await list_hosts(ctx.client, ips=value, limit=1)
         return value, hosts[0].host_id if hosts else None
-    from qualys_vmdr.api.csam import find_asset
-
-    asset = await find_asset(ctx.client, intent.kind, value)
-    return value, asset.host_id if asset is not None else None
+    # The same cached, single-flight lookup vmdr.asset_lookup makes in this call: one search.
+    match = await CsamCalls(ctx).find(intent.kind, value)
+    return value, match.assets[0].host_id if match.assets else None
 
 
 async def host_vulns(ctx: AggregatorContext) -> AggregatorResult:
