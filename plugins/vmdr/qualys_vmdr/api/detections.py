@@ -30,9 +30,8 @@ from qualys_vmdr.api.fo import (
     parse_id_ranges,
     split_evenly,
     tag_filter,
-    tag_names,
 )
-from qualys_vmdr.api.hosts import host_dns, host_ids
+from qualys_vmdr.api.hosts import host_identity, host_ids
 
 __all__ = [
     "DETECTION_PATH",
@@ -199,20 +198,10 @@ def _detection(element: Element) -> DetectionRecord:
 
 def parse_host(element: Element) -> HostDetections:
     """A `HOST` element of the detection list; ValueError when it has no numeric ID."""
-    host_id = child_int(element, "ID")
-    if host_id is None:
-        raise ValueError("detection list HOST element without a numeric ID")
     return HostDetections(
-        host_id=host_id,
-        asset_id=child_int(element, "ASSET_ID"),
-        ip=child_text(element, "IP") or child_text(element, "IPV6"),
-        dns=host_dns(element),
-        netbios=child_text(element, "NETBIOS"),
-        os=child_text(element, "OS"),
-        tracking_method=child_text(element, "TRACKING_METHOD"),
+        **host_identity(element, "detection list"),
         last_scan=child_text(element, "LAST_SCAN_DATETIME")
         or child_text(element, "LAST_VM_SCANNED_DATE"),
-        tags=tag_names(element),
         detections=[_detection(item) for item in element.iterfind("DETECTION_LIST/DETECTION")],
     )
 

@@ -7,6 +7,7 @@ detection pull; with `details=All` it answers the HOST records.
 
 from __future__ import annotations
 
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from pydantic import BaseModel, Field
@@ -57,26 +58,34 @@ def host_dns(host: Element) -> str | None:
     )
 
 
-def parse_host_record(element: Element) -> HostRecord:
-    """A `HOST` element of the host list; ValueError when it has no numeric ID."""
+def host_identity(element: Element, api: str) -> dict[str, Any]:
+    """The fields every `HOST` element shares (host list and detection list alike): ids,
+    addresses, names, OS and tags. ValueError when it has no numeric ID."""
     host_id = child_int(element, "ID")
     if host_id is None:
-        raise ValueError("host list HOST element without a numeric ID")
+        raise ValueError(f"{api} HOST element without a numeric ID")
+    return {
+        "host_id": host_id,
+        "asset_id": child_int(element, "ASSET_ID"),
+        "ip": child_text(element, "IP") or child_text(element, "IPV6"),
+        "dns": host_dns(element),
+        "netbios": child_text(element, "NETBIOS"),
+        "os": child_text(element, "OS"),
+        "tracking_method": child_text(element, "TRACKING_METHOD"),
+        "tags": tag_names(element),
+    }
+
+
+def parse_host_record(element: Element) -> HostRecord:
+    """A `HOST` element of the host list; ValueError when it has no numeric ID."""
     return HostRecord(
-        host_id=host_id,
-        asset_id=child_int(element, "ASSET_ID"),
-        ip=child_text(element, "IP") or child_text(element, "IPV6"),
-        dns=host_dns(element),
-        netbios=child_text(element, "NETBIOS"),
-        os=child_text(element, "OS"),
-        tracking_method=child_text(element, "TRACKING_METHOD"),
+        **host_identity(element, "host list"),
         last_vuln_scan=child_text(element, "LAST_VULN_SCAN_DATETIME")
         or child_text(element, "LAST_VM_SCANNED_DATE"),
         last_activity=child_text(element, "LAST_ACTIVITY"),
         agent_status=child_text(element, "AGENT_STATUS"),
         trurisk=child_int(element, "TRURISK_SCORE"),
         criticality=child_int(element, "ASSET_CRITICALITY_SCORE"),
-        tags=tag_names(element),
         cloud_provider=child_text(element, "CLOUD_PROVIDER"),
     )
 
