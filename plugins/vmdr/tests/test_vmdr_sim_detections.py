@@ -7,6 +7,7 @@ import asyncio
 import base64
 import contextlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree as ET
 
@@ -309,23 +310,19 @@ async def test_missing_action_is_a_missing_parameter(api):
     assert "action" in root.findtext("RESPONSE/TEXT")
 
 
-async def test_unlicensed_vmdr_answers_404(qualys_plugin_host):
-    sim = build_simulator(
-        assets=20,
-        now=FIXED_NOW,
-        host=qualys_plugin_host,
-        config=SimConfig(unlicensed=frozenset({"vmdr"})),
-    )
-    tenant = sim.tenant
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(sim.api_app),
-        base_url="https://qualysapi.sim.invalid",
-        auth=httpx.BasicAuth(tenant.username, tenant.password),
-        headers={"X-Requested-With": "vmdr-tests"},
-    ) as client:
-        response = await client.get(PATH, params={"action": "list"})
-    assert response.status_code == 404
-    assert ET.fromstring(response.content).tag == "SIMPLE_RETURN"
+class TestUnlicensed:
+    @pytest.fixture
+    def qualys_simulator_options(self) -> dict[str, Any]:
+        return {
+            "assets": 20,
+            "now": FIXED_NOW,
+            "config": SimConfig(unlicensed=frozenset({"vmdr"})),
+        }
+
+    async def test_unlicensed_vmdr_answers_404(self, api):
+        response = await api.get(PATH, params={"action": "list"})
+        assert response.status_code == 404
+        assert ET.fromstring(response.content).tag == "SIMPLE_RETURN"
 
 
 async def test_large_tenant_streams_host_by_host(qualys_plugin_host):

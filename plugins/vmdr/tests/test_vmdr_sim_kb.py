@@ -4,12 +4,12 @@ filter, dates, details levels, the entry's XML and errors."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from xml.etree import ElementTree as ET
 
-import httpx
 import pytest
 
-from qualys_core.simulator import SimConfig, SimulatorTransport, build_simulator
+from qualys_core.simulator import SimConfig
 from qualys_core.testing import FIXED_NOW
 
 PATH = "/api/2.0/fo/knowledge_base/vuln/"
@@ -186,21 +186,17 @@ async def test_bad_values_get_the_fo_error_naming_the_parameter(api, params, nam
     assert root.findtext("RESPONSE/TEXT").startswith(f"parameter {name} has invalid value")
 
 
-async def test_unlicensed_vmdr_answers_404(qualys_plugin_host):
-    sim = build_simulator(
-        assets=10,
-        now=FIXED_NOW,
-        host=qualys_plugin_host,
-        config=SimConfig(unlicensed=frozenset({"vmdr"})),
-    )
-    tenant = sim.tenant
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(sim.api_app),
-        base_url="https://qualysapi.sim.invalid",
-        auth=httpx.BasicAuth(tenant.username, tenant.password),
-        headers={"X-Requested-With": "vmdr-tests"},
-    ) as client:
-        response = await client.get(PATH, params={"action": "list", "ids": "38906"})
-        hosts = await client.get("/api/2.0/fo/asset/host/", params={"action": "list"})
-    assert response.status_code == hosts.status_code == 404
-    assert ET.fromstring(response.content).findtext("RESPONSE/TEXT").startswith("vmdr")
+class TestUnlicensed:
+    @pytest.fixture
+    def qualys_simulator_options(self) -> dict[str, Any]:
+        return {
+            "assets": 10,
+            "now": FIXED_NOW,
+            "config": SimConfig(unlicensed=frozenset({"vmdr"})),
+        }
+
+    async def test_unlicensed_vmdr_answers_404(self, api):
+        response = await api.get(PATH, params={"action": "list", "ids": "38906"})
+        hosts = await api.get("/api/2.0/fo/asset/host/", params={"action": "list"})
+        assert response.status_code == hosts.status_code == 404
+        assert ET.fromstring(response.content).findtext("RESPONSE/TEXT").startswith("vmdr")
