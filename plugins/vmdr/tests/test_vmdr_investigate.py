@@ -73,6 +73,8 @@ async def test_cve_deep_dive_joins_kb_hosts_qds_and_exposure(call, qualys_simula
     best = max(open_qids(tenant, h)[qds["qid"]].qds for h in expected)
     assert qds["max_qds"] == best
     assert qds["factors"]  # show_qds_factors=1 returned the factors
+    # affected hosts and QDS come from one detection pull, not one each
+    assert qualys_simulator.log.count(route="vmdr.host_list", method="GET") == 1
 
 
 async def test_internet_facing_cve_raises_the_correlation(call, qualys_simulator):

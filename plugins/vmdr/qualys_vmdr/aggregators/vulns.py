@@ -59,6 +59,12 @@ async def intent_qids(ctx: AggregatorContext) -> tuple[str, list[int]]:
     return f"QID {intent.normalized}", [int(intent.normalized)]
 
 
+def _qid_query(ctx: AggregatorContext, qids: list[int]) -> DetectionQuery:
+    """The one detection pull vmdr.affected_hosts and vmdr.qds share (same cache key), with
+    the QDS factors the latter shows."""
+    return query_for(ctx, qids=tuple(sorted(qids)), statuses=_OPEN, show_qds_factors=True)
+
+
 async def knowledge_base(ctx: AggregatorContext) -> AggregatorResult:
     label, qids = await intent_qids(ctx)
     entries = await kb_entries(ctx.client, ctx.cache, qids) if qids else {}
@@ -105,7 +111,7 @@ async def affected_hosts(ctx: AggregatorContext) -> AggregatorResult:
     label, qids = await intent_qids(ctx)
     if not qids:
         return AggregatorResult(stats={"affected_hosts": 0})
-    summary = await exposure(ctx, query_for(ctx, qids=tuple(sorted(qids)), statuses=_OPEN))
+    summary = await exposure(ctx, _qid_query(ctx, qids))
     hosts = sorted(summary.hosts, key=lambda hit: hit.rank, reverse=True)
     critical = [h for h in hosts if (h.criticality or 0) >= 4]
     stats: dict[str, int | float | str] = {
@@ -153,8 +159,7 @@ async def qds_scores(ctx: AggregatorContext) -> AggregatorResult:
     label, qids = await intent_qids(ctx)
     if not qids:
         return AggregatorResult()
-    query = query_for(ctx, qids=tuple(sorted(qids)), statuses=_OPEN, show_qds_factors=True)
-    summary = await exposure(ctx, query, keep_hosts=False)
+    summary = await exposure(ctx, _qid_query(ctx, qids))
     rows: list[dict[str, Any]] = [
         {
             "qid": stats.qid,
