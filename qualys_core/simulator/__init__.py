@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from qualys_core.simulator.app import Simulator
 from qualys_core.simulator.config import FaultRule, LatencySpec, LimitSpec, SimConfig
+from qualys_core.simulator.detections import stable_random
 from qualys_core.simulator.factory import SimulatorTransport, build_simulator, core_routes
 from qualys_core.simulator.reqlog import RequestLog, RequestRecord
 from qualys_core.simulator.responses import (
@@ -50,6 +51,7 @@ __all__ = [
     "json_response",
     "qps_error",
     "simple_return",
+    "stable_random",
     "xml_response",
     "xml_stream",
 ]

@@ -1,0 +1,1 @@
+"""TotalCloud aggregators, one module per area; `plugin` collects their exports."""
