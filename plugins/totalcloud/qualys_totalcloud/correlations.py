@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from qualys_core.plugins import Correlation
+from qualys_totalcloud import container_correlations
 
 __all__ = ["CORRELATIONS"]
 
-CORRELATIONS: list[Correlation] = []
+CORRELATIONS: list[Correlation] = [*container_correlations.CORRELATIONS]

@@ -21,9 +21,7 @@ from qualys_core.simulator import Simulator, SimulatorTransport
 
 @pytest.fixture
 def qualys_plugin_host() -> PluginHost:
-    return create_plugin_host(
-        load_entrypoints=False, plugins={"totalcloud": plugin}, strict=True
-    )
+    return create_plugin_host(load_entrypoints=False, plugins={"totalcloud": plugin}, strict=True)
 
 
 @pytest.fixture
