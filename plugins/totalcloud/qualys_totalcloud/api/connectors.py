@@ -1,0 +1,144 @@
+"""TotalCloud (CloudView) connectors: one per cloud account, listed per provider (§10, T1).
+
+`GET /cloudview-api/rest/v1/{provider}/connectors` on the gateway, paged with `pageNo` from 0
+(`content`, `totalElements`, `last`). The account id sits under a provider-specific key; the
+catalogue records disagreeing spellings (§10c), so the reader takes every one a client reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from qualys_core.http.client import QualysClient
+from qualys_core.http.paging import CLOUDVIEW, PageNumber, PageRequest
+
+__all__ = [
+    "MODULE",
+    "PROVIDERS",
+    "Connector",
+    "cloudview_paging",
+    "connectors_path",
+    "list_connectors",
+    "parse_connector",
+]
+
+MODULE = "CLOUDVIEW"
+PROVIDERS = ("aws", "azure", "gcp", "oci")
+PAGE_SIZE = 100  # qualys-mcp asks for at most 100 per page (§10a T1)
+
+# Where each provider's account id is, in the order we trust them: qualysdk's models first
+# (vendor-backed for AWS and Azure), then the keys qualys-mcp reads (§10c).
+_ACCOUNT_KEYS: Mapping[str, tuple[str, ...]] = {
+    "aws": ("awsAccountId", "accountId"),
+    "azure": ("subscriptionId", "azureSubscriptionId", "accountId"),
+    "gcp": ("projectId", "gcpProjectId", "accountId"),
+    "oci": ("tenancyId", "ociTenancyId", "accountId"),
+}
+
+
+class Connector(BaseModel):
+    """One connector as TotalCloud lists it, normalised across providers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str  # lower case: aws | azure | gcp | oci
+    connector_id: str | None = None
+    name: str | None = None
+    account_id: str | None = None
+    state: str | None = None
+    error: str | None = None
+    last_synced: str | None = None
+    next_sync: str | None = None
+    polling_hours: int | None = None
+    total_assets: int | None = None
+    disabled: bool = False
+    raw: dict[str, Any] = {}
+
+
+def connectors_path(provider: str) -> str:
+    return f"/cloudview-api/rest/v1/{provider}/connectors"
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Mapping):
+        # `error` may come as an object; its message is what an analyst needs.
+        found = value.get("message") or value.get("errorMessage") or value.get("description")
+        return None if found is None else str(found)
+    return str(value)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value)
+    return None
+
+
+def parse_connector(provider: str, item: Mapping[str, Any]) -> Connector:
+    account = next(
+        (_text(item.get(key)) for key in _ACCOUNT_KEYS.get(provider, ()) if item.get(key)),
+        None,
+    )
+    return Connector(
+        provider=provider,
+        connector_id=_text(item.get("connectorId") or item.get("uuid") or item.get("id")),
+        name=_text(item.get("name")),
+        account_id=account,
+        state=_text(item.get("state")),
+        error=_text(item.get("error")),
+        last_synced=_text(item.get("lastSyncedOn")),
+        next_sync=_text(item.get("nextSyncedOn")),
+        polling_hours=_int(item.get("pollingFrequency")),
+        total_assets=_int(item.get("totalAssets")),
+        disabled=bool(item.get("isDisabled")),
+        raw=dict(item),
+    )
+
+
+async def list_connectors(
+    client: QualysClient,
+    provider: str,
+    *,
+    limit: int | None = None,
+    filter: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[Connector], int | None]:
+    """Every connector of `provider` (lower case), and TotalCloud's total when it says.
+
+    A 404 raises the core's NotLicensed (the module is off for the subscription).
+    """
+    if provider not in PROVIDERS:
+        raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+    style = cloudview_paging(page_size)
+    params = {"filter": filter} if filter else {}
+    found: list[Connector] = []
+    total: int | None = None
+    async for page in client.gateway.pages(
+        "GET",
+        connectors_path(provider),
+        style,
+        PageRequest(params=params),
+        limit=limit,
+        module=MODULE,
+    ):
+        total = page.total if page.total is not None else total
+        found.extend(
+            parse_connector(provider, item) for item in page.items if isinstance(item, Mapping)
+        )
+    return found, total
+
+
+def cloudview_paging(page_size: int = PAGE_SIZE) -> PageNumber:
+    """CloudView's paging (`pageNo` from 0, `content`, `totalElements`, `last`) at this size."""
+    return (
+        CLOUDVIEW if page_size == CLOUDVIEW.page_size else replace(CLOUDVIEW, page_size=page_size)
+    )
