@@ -66,6 +66,9 @@ async def test_cve_deep_dive_joins_kb_hosts_qds_and_exposure(call, qualys_simula
         assert record["ip"] == host.ip
         assert record["criticality"] == host.criticality
         assert record["internet_facing"] == host.internet_facing
+        # the cloud resource id is how TotalCloud's posture joins the same machine
+        assert record["cloud_resource_id"] == (host.cloud.instance_id if host.cloud else None)
+    assert any(h.cloud for h in expected)
     assert env["summary"]["stats"]["affected_hosts"] == len(expected)
     assert env["summary"]["stats"]["intent"] == "cve"
 

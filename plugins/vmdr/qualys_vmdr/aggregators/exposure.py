@@ -105,6 +105,8 @@ class HostHit:
     last_scan: str | None
     criticality: int | None = None
     trurisk: int | None = None
+    cloud_provider: str | None = None
+    cloud_resource_id: str | None = None
 
     def record(self) -> dict[str, object]:
         return {
@@ -122,6 +124,8 @@ class HostHit:
             "status": ", ".join(self.statuses),
             "first_found": self.first_found,
             "last_scan": self.last_scan,
+            "cloud_provider": self.cloud_provider,
+            "cloud_resource_id": self.cloud_resource_id,
         }
 
     @property
@@ -195,6 +199,8 @@ def _add_host(summary: Exposure, host: HostDetections, *, keep_hosts: bool) -> N
                 first_found=min((d.first_found or "" for d in host.detections), default=None)
                 or None,
                 last_scan=host.last_scan,
+                cloud_provider=host.cloud_provider,
+                cloud_resource_id=host.cloud_resource_id,
             )
         )
 

@@ -166,6 +166,8 @@ class HostDetections(BaseModel):
     tracking_method: str | None = None
     last_scan: str | None = None
     tags: list[str] = Field(default_factory=list)
+    cloud_provider: str | None = None
+    cloud_resource_id: str | None = None
     detections: list[DetectionRecord] = Field(default_factory=list)
 
 

@@ -47,6 +47,7 @@ class HostRecord(BaseModel):
     criticality: int | None = None
     tags: list[str] = Field(default_factory=list)
     cloud_provider: str | None = None
+    cloud_resource_id: str | None = None
 
 
 def host_dns(host: Element) -> str | None:
@@ -73,6 +74,9 @@ def host_identity(element: Element, api: str) -> dict[str, Any]:
         "os": child_text(element, "OS"),
         "tracking_method": child_text(element, "TRACKING_METHOD"),
         "tags": tag_names(element),
+        # A cloud host's resource id is the key TotalCloud knows the same machine by.
+        "cloud_provider": child_text(element, "CLOUD_PROVIDER"),
+        "cloud_resource_id": child_text(element, "CLOUD_RESOURCE_ID"),
     }
 
 
@@ -86,7 +90,6 @@ def parse_host_record(element: Element) -> HostRecord:
         agent_status=child_text(element, "AGENT_STATUS"),
         trurisk=child_int(element, "TRURISK_SCORE"),
         criticality=child_int(element, "ASSET_CRITICALITY_SCORE"),
-        cloud_provider=child_text(element, "CLOUD_PROVIDER"),
     )
 
 
