@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from qualys_core.plugins import Correlation
-from qualys_totalcloud import container_correlations
+from qualys_totalcloud import cloud_correlations, container_correlations
 
 __all__ = ["CORRELATIONS"]
 
-CORRELATIONS: list[Correlation] = [*container_correlations.CORRELATIONS]
+CORRELATIONS: list[Correlation] = [
+    *cloud_correlations.CORRELATIONS,
+    *container_correlations.CORRELATIONS,
+]

@@ -10,12 +10,20 @@ from __future__ import annotations
 from qualys_core.plugins import Aggregator, Correlation, TierSpec, hookimpl
 from qualys_core.simulator import SimRoute, Tenant
 from qualys_totalcloud import simulator
-from qualys_totalcloud.aggregators import cdr, connectors, containers, posture, resources
+from qualys_totalcloud.aggregators import (
+    cdr,
+    compliance,
+    connectors,
+    containers,
+    misconfigs,
+    posture,
+    resources,
+)
 from qualys_totalcloud.correlations import CORRELATIONS
 
 PLUGIN_NAME = "totalcloud"
 
-_AREAS = (connectors, posture, resources, cdr, containers)
+_AREAS = (connectors, posture, misconfigs, compliance, resources, cdr, containers)
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from qualys_totalcloud.simulator import (
     cdr,
     cloud_data,
     cloudview_connectors,
+    cloudview_controls,
     cloudview_posture,
     cloudview_resources,
     containers,
@@ -27,6 +28,7 @@ def routes(tenant: Tenant) -> list[SimRoute]:
     return [
         *cloudview_connectors.routes(),
         *cloudview_posture.routes(),
+        *cloudview_controls.routes(),
         *cloudview_resources.routes(),
         *cdr.routes(),
         *containers.routes(),
