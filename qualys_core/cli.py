@@ -127,6 +127,8 @@ def _print_plugins(as_json: bool) -> int:
                     "distribution": p.distribution,
                     "version": p.version,
                     "aggregators": list(p.aggregators),
+                    "correlations": list(p.correlations),
+                    "dormant_correlations": list(p.dormant_correlations),
                     "tools": list(p.tools),
                 }
                 for p in host.plugins
@@ -141,6 +143,11 @@ def _print_plugins(as_json: bool) -> int:
         print(f"{plugin.name} ({plugin.distribution or 'registered'} {plugin.version or ''})")
         print(f"  tools: {', '.join(plugin.tools) or '-'}")
         print(f"  aggregators: {', '.join(plugin.aggregators) or '-'}")
+        if plugin.correlations:
+            print(f"  correlations: {', '.join(plugin.correlations)}")
+        if plugin.dormant_correlations:
+            waiting = ", ".join(plugin.dormant_correlations)
+            print(f"  correlations waiting for another product's plugin: {waiting}")
     for error in host.load_errors:
         dist = f"{error.distribution} {error.version}" if error.distribution else "?"
         print(f"LOAD ERROR {error.plugin} ({dist}): {error.error}")

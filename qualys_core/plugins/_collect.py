@@ -7,6 +7,7 @@ name another plugin already registered rejects the whole plugin, so none half-re
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -27,6 +28,8 @@ __all__ = ["Contribution", "InvalidPlugin", "call_plugin", "collect"]
 
 T = TypeVar("T")
 
+_log = logging.getLogger(__name__)
+
 
 class InvalidPlugin(Exception):
     """A plugin broke a rule; the message, naming the rule, becomes its load error."""
@@ -43,6 +46,8 @@ class Contribution:
     cache_tiers: tuple[TierSpec, ...]
     warmups: tuple[WarmupTask, ...]
     instructions: str | None
+    # Correlations waiting for another plugin's aggregators: (name, the missing needs).
+    dormant: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def names(self) -> dict[str, tuple[str, ...]]:
         """The names that must be unique across plugins, by kind."""
@@ -79,11 +84,12 @@ def collect(
     while True:
         known = {agg.name for _, con in accepted for agg in con.aggregators}
         for index, (name, contribution) in enumerate(accepted):
-            problem = _unknown_needs(contribution, known)
+            problem = _unknown_needs(name, contribution, known)
             if problem is not None:
                 rejected.append((name, InvalidPlugin(problem)))
                 del accepted[index]
                 break
+            accepted[index] = (name, _set_dormant(name, contribution, known))
         else:
             return accepted, rejected
 
@@ -228,12 +234,41 @@ def _check_clashes(con: Contribution, accepted: list[tuple[str, Contribution]]) 
             )
 
 
-def _unknown_needs(con: Contribution, known: set[str]) -> str | None:
+def _own(plugin: str, need: str) -> bool:
+    return need.startswith(f"{plugin}.")
+
+
+def _unknown_needs(plugin: str, con: Contribution, known: set[str]) -> str | None:
+    """A correlation naming one of its own plugin's aggregators that does not exist (a typo
+    the author must hear about)."""
     for cor in con.correlations:
-        missing = [need for need in cor.needs if need not in known]
+        missing = [need for need in cor.needs if need not in known and _own(plugin, need)]
         if missing:
             return (
-                f"correlation {cor.name!r} needs aggregators no loaded plugin registers: "
+                f"correlation {cor.name!r} needs aggregators its own plugin does not register: "
                 f"{', '.join(missing)}"
             )
     return None
+
+
+def _set_dormant(plugin: str, con: Contribution, known: set[str]) -> Contribution:
+    """Move the correlations that need another plugin's aggregators, when that plugin is not
+    loaded, to `dormant`: a cross-product correlation waits for its product to be installed
+    rather than taking its own plugin down."""
+    active: list[Correlation] = []
+    dormant = dict(con.dormant)
+    for cor in con.correlations:
+        missing = tuple(need for need in cor.needs if need not in known)
+        if missing:
+            dormant[cor.name] = missing
+            _log.info(
+                "correlation %s of plugin %s is dormant: no loaded plugin registers %s",
+                cor.name,
+                plugin,
+                ", ".join(missing),
+            )
+        else:
+            active.append(cor)
+    if len(active) == len(con.correlations):
+        return con
+    return replace(con, correlations=tuple(active), dormant=tuple(dormant.items()))

@@ -82,7 +82,8 @@ class PluginLoadError(Exception):
 
 @dataclass(frozen=True)
 class PluginInfo:
-    """A loaded plugin and the names it registered; `tools` are the tools its aggregators serve."""
+    """A loaded plugin and the names it registered; `tools` are the tools its aggregators serve.
+    `dormant_correlations` wait for aggregators of a plugin that is not loaded."""
 
     name: str
     distribution: str | None
@@ -93,6 +94,7 @@ class PluginInfo:
     recognisers: tuple[str, ...]
     prompts: tuple[str, ...]
     tools: tuple[str, ...]
+    dormant_correlations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class _Candidate:
             source=self.source,
             aggregators=tuple(a.name for a in contribution.aggregators),
             correlations=tuple(c.name for c in contribution.correlations),
+            dormant_correlations=tuple(name for name, _ in contribution.dormant),
             recognisers=tuple(r.name for r in contribution.recognisers),
             prompts=tuple(p.name for p in contribution.prompts),
             tools=tuple(tool for tool in TOOLS if tool in served),

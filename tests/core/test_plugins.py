@@ -457,11 +457,27 @@ def test_a_cache_tier_clash_between_plugins():
     assert "cache tier 'hosts' is declared by 'a' with TTL 60s" in only_error(host).error
 
 
-def test_correlation_needs_must_name_known_aggregators():
+def test_a_correlation_needing_an_unloaded_plugin_waits_for_it():
     plugins = {
         "a": Fake(aggregators=[agg("a.x")]),
         "b": Fake(correlations=[cor("b_ok", "a.x")]),
-        "c": Fake(correlations=[cor("c_bad", "a.x", "z.missing")]),
+        "c": Fake(aggregators=[agg("c.y")], correlations=[cor("c_cross", "c.y", "z.missing")]),
+    }
+
+    host = make_host(plugins)  # strict: a cross-product correlation is not an error
+
+    assert host.load_errors == ()
+    assert [c.name for c in host.correlations] == ["b_ok"]
+    info = {p.name: p for p in host.plugins}
+    assert info["c"].aggregators == ("c.y",)
+    assert info["c"].correlations == ()
+    assert info["c"].dormant_correlations == ("c_cross",)
+
+
+def test_a_correlation_naming_a_missing_aggregator_of_its_own_plugin_is_a_load_error():
+    plugins = {
+        "a": Fake(aggregators=[agg("a.x")]),
+        "c": Fake(aggregators=[agg("c.y")], correlations=[cor("c_bad", "a.x", "c.typo")]),
     }
 
     host = make_host(plugins, strict=False)
@@ -470,14 +486,13 @@ def test_correlation_needs_must_name_known_aggregators():
         "c",
         None,
         None,
-        "correlation 'c_bad' needs aggregators no loaded plugin registers: z.missing",
+        "correlation 'c_bad' needs aggregators its own plugin does not register: c.typo",
     )
-    assert [c.name for c in host.correlations] == ["b_ok"]
     with pytest.raises(PluginLoadError, match="plugin 'c': correlation 'c_bad'"):
         make_host(plugins)
 
 
-def test_dropping_a_plugin_drops_the_correlations_that_needed_it():
+def test_dropping_a_plugin_leaves_the_correlations_that_needed_it_dormant():
     class Raising(Fake):
         @hookimpl
         def qualys_warmup(self):
@@ -491,8 +506,12 @@ def test_dropping_a_plugin_drops_the_correlations_that_needed_it():
 
     host = make_host(plugins, strict=False)
 
-    assert [e.plugin for e in host.load_errors] == ["a", "b", "c"]
-    assert host.plugins == ()
+    assert [e.plugin for e in host.load_errors] == ["a"]
+    assert [c.name for c in host.correlations] == ["c_needs_b"]
+    assert {p.name: p.dormant_correlations for p in host.plugins} == {
+        "b": ("b_needs_a",),
+        "c": (),
+    }
 
 
 def test_an_impl_argument_the_spec_lacks_is_a_load_error():
