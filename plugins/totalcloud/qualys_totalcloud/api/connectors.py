@@ -30,13 +30,16 @@ MODULE = "CLOUDVIEW"
 PROVIDERS = ("aws", "azure", "gcp", "oci")
 PAGE_SIZE = 100  # qualys-mcp asks for at most 100 per page (§10a T1)
 
-# Where each provider's account id is, in the order we trust them: qualysdk's models first
-# (vendor-backed for AWS and Azure), then the keys qualys-mcp reads (§10c).
+# Where each provider's account id is, in the order we trust them: the vendor's and qualysdk's
+# names first, then the keys qualys-mcp reads (§10c).
 _ACCOUNT_KEYS: Mapping[str, tuple[str, ...]] = {
     "aws": ("awsAccountId", "accountId"),
     "azure": ("subscriptionId", "azureSubscriptionId", "accountId"),
     "gcp": ("projectId", "gcpProjectId", "accountId"),
-    "oci": ("tenancyId", "ociTenancyId", "accountId"),
+    # The vendor's OCI connector auth record names the tenancy `tenantId` (docs.qualys.com OCI
+    # connector 3.0); qualys-mcp reads `ociTenancyId`. On Azure `tenantId` is the directory,
+    # which is why it is never read there.
+    "oci": ("tenantId", "ociTenancyId", "tenancyId", "accountId"),
 }
 
 
