@@ -62,8 +62,8 @@ class FanOut(Generic[K, T]):
     def failure_findings(self, label: Callable[[K], str]) -> list[Finding]:
         return [
             Finding(
-                text=f"{label(key)}: no answer ({error.source_status}: {error}); the other parts are "
-                "shown without it",
+                text=f"{label(key)}: no answer ({error.source_status}: {error}); the other "
+                "parts are shown without it",
                 severity="medium",
             )
             for key, error in self.errors.items()

@@ -86,6 +86,16 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def _polling_hours(value: Any) -> int | None:
+    """`pollingFrequency` is an object `{hours, minutes}` (qualysdk reads both); a bare number
+    is taken as hours."""
+    if isinstance(value, Mapping):
+        hours = _int(value.get("hours")) or 0
+        minutes = _int(value.get("minutes")) or 0
+        return hours + round(minutes / 60) if hours or minutes else None
+    return _int(value)
+
+
 def parse_connector(provider: str, item: Mapping[str, Any]) -> Connector:
     account = next(
         (_text(item.get(key)) for key in _ACCOUNT_KEYS.get(provider, ()) if item.get(key)),
@@ -100,7 +110,7 @@ def parse_connector(provider: str, item: Mapping[str, Any]) -> Connector:
         error=_text(item.get("error")),
         last_synced=_text(item.get("lastSyncedOn")),
         next_sync=_text(item.get("nextSyncedOn")),
-        polling_hours=_int(item.get("pollingFrequency")),
+        polling_hours=_polling_hours(item.get("pollingFrequency")),
         total_assets=_int(item.get("totalAssets")),
         disabled=bool(item.get("isDisabled")),
         raw=dict(item),
