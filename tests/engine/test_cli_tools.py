@@ -33,10 +33,11 @@ def test_plugins_honours_the_block_list(capsys, monkeypatch):
 
 def test_call_prints_markdown(capsys, monkeypatch):
     creds(monkeypatch)
-    assert main(["call", "assess_risk", "--scope", "cloud", "--limit", "5"]) == 0
+    # No plugin in this repository serves web apps (WAS), so the answer names the one to get.
+    assert main(["call", "assess_risk", "--scope", "web", "--limit", "5"]) == 0
     out = capsys.readouterr().out
-    assert "No installed plugin serves assess_risk with scope=cloud" in out
-    assert "qualys-mcp-totalcloud" in out
+    assert "No installed plugin serves assess_risk with scope=web" in out
+    assert "qualys-mcp-was" in out
 
 
 def test_call_json_prints_the_envelope(capsys, monkeypatch):
