@@ -210,6 +210,17 @@ async def test_a_second_framework_reuses_the_cached_reads(call, qualys_simulator
     assert log.count(route="totalcloud.mandates") == 1
 
 
+async def test_compliance_reads_no_evaluation_posture_already_read(call, qualys_simulator):
+    log = qualys_simulator.log
+    await call("assess_risk", {"scope": "cloud"})
+    reads = log.count(route="totalcloud.evaluations")
+    assert reads == len(estate(qualys_simulator.tenant).accounts)
+
+    await call("check_compliance", {"framework": "CIS"})
+
+    assert log.count(route="totalcloud.evaluations") == reads
+
+
 MANDATE_LIST = [
     Mandate(name=name, controls=tuple(MandateControl(cid=c.cid, provider=c.provider)
                                       for c in CONTROLS if name in c.mandates))

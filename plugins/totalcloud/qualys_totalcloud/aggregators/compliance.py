@@ -35,6 +35,7 @@ from qualys_totalcloud.aggregators.fanout import (
     provider_name,
     providers_of,
 )
+from qualys_totalcloud.aggregators.posture_calls import Account, cached_evaluations
 from qualys_totalcloud.api.controls import (
     ControlMetadata,
     Key,
@@ -45,7 +46,7 @@ from qualys_totalcloud.api.controls import (
     match,
     policy_index,
 )
-from qualys_totalcloud.api.posture import ControlEvaluation, list_evaluations
+from qualys_totalcloud.api.posture import ControlEvaluation
 
 __all__ = ["AGGREGATORS", "COMPLIANCE_TIER", "TIERS", "cloud_compliance"]
 
@@ -55,7 +56,7 @@ COMPLIANCE_TIER = TierSpec(
     "totalcloud_compliance",
     600,
     256,
-    "TotalCloud control library, mandates and per-account evaluations (check_compliance)",
+    "TotalCloud control library and mandates (check_compliance)",
 )
 _RANK = {"CRITICAL": 4, "HIGH": 3, "MEDIUM": 2, "LOW": 1}
 _SEVERITY = {"CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low"}
@@ -99,11 +100,9 @@ async def _mandates(ctx: AggregatorContext) -> list[Mandate] | QualysError:
 async def _evaluations(
     ctx: AggregatorContext, provider: str, account: str
 ) -> list[ControlEvaluation]:
-    async def fetch() -> list[ControlEvaluation]:
-        rows, _ = await list_evaluations(ctx.client, provider, account)
-        return rows
-
-    return await _cached(ctx, ("evaluations", provider, account), fetch)
+    # The very cached call totalcloud.posture makes, so assess_risk and check_compliance on
+    # the same account share one read.
+    return await cached_evaluations(ctx, Account(provider, account), None)
 
 
 # ---------------------------------------------------------------------------- tallying
