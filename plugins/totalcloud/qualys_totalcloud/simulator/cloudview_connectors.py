@@ -282,7 +282,7 @@ def routes() -> list[SimRoute]:
         ),
         (
             "api",
-            "_qg",
+            "_api",
             "qualysdk totalcloud/get_connectors.py get_connectors (§10b)",
             "qualysdk totalcloud/get_connectors.py get_connector_details (§10b)",
         ),
