@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import CDR, PageRequest
+from qualys_totalcloud.api.fields import read_text
 
 __all__ = [
     "CDR_PROVIDERS",
@@ -79,12 +80,8 @@ def normalise_severity(value: Any) -> str | None:
     return text if text in SEVERITIES else None
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
 def _first(item: Mapping[str, Any], *keys: str) -> str | None:
-    return next((_text(item[k]) for k in keys if _text(item.get(k)) is not None), None)
+    return next((read_text(item[k]) for k in keys if read_text(item.get(k)) is not None), None)
 
 
 def _moment(value: str | None) -> datetime | None:

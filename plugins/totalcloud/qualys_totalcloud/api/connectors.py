@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import CLOUDVIEW, PageNumber, PageRequest
+from qualys_totalcloud.api.fields import read_int, read_text
 
 __all__ = [
     "MODULE",
@@ -67,33 +68,20 @@ def connectors_path(provider: str) -> str:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
     if isinstance(value, Mapping):
         # `error` may come as an object; its message is what an analyst needs.
-        found = value.get("message") or value.get("errorMessage") or value.get("description")
-        return None if found is None else str(found)
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value)
-    return None
+        value = value.get("message") or value.get("errorMessage") or value.get("description")
+    return read_text(value)
 
 
 def _polling_hours(value: Any) -> int | None:
     """`pollingFrequency` is an object `{hours, minutes}` (qualysdk reads both); a bare number
     is taken as hours."""
     if isinstance(value, Mapping):
-        hours = _int(value.get("hours")) or 0
-        minutes = _int(value.get("minutes")) or 0
+        hours = read_int(value.get("hours")) or 0
+        minutes = read_int(value.get("minutes")) or 0
         return hours + round(minutes / 60) if hours or minutes else None
-    return _int(value)
+    return read_int(value)
 
 
 def parse_connector(provider: str, item: Mapping[str, Any]) -> Connector:
@@ -111,7 +99,7 @@ def parse_connector(provider: str, item: Mapping[str, Any]) -> Connector:
         last_synced=_text(item.get("lastSyncedOn")),
         next_sync=_text(item.get("nextSyncedOn")),
         polling_hours=_polling_hours(item.get("pollingFrequency")),
-        total_assets=_int(item.get("totalAssets")),
+        total_assets=read_int(item.get("totalAssets")),
         disabled=bool(item.get("isDisabled")),
         raw=dict(item),
     )

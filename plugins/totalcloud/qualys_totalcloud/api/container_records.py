@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from qualys_totalcloud.api.fields import read_bool, read_int, read_text
+
 __all__ = [
     "Container",
     "Image",
@@ -180,35 +182,9 @@ class VulnerabilityRow(BaseModel):
 # ------------------------------------------------------------------------------ scalars
 
 
-def _text(value: Any) -> str | None:
-    if value is None or value == "" or isinstance(value, Mapping | list):
-        return None
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdecimal():
-        return int(value)
-    return None
-
-
-def _bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
-
-
 def as_time(value: Any) -> datetime | None:
     """Epoch milliseconds (number or digits) or ISO-8601 text, as UTC."""
-    number = _int(value)
+    number = read_int(value)
     if number is not None:
         seconds = number / 1000 if abs(number) > 10**11 else number
         return datetime.fromtimestamp(seconds, UTC)
@@ -240,27 +216,31 @@ def read_counts(value: Any) -> VulnCounts:
     counts = {}
     for severity in SEVERITIES:
         raw = _first(source, f"severity{severity}Count", str(severity))
-        counts[severity] = _int(raw) or 0
+        counts[severity] = read_int(raw) or 0
     patch = _first(value, "patchAvailableCount", "patchAvailable")
-    return VulnCounts(by_severity=counts, patchable=_int(patch))
+    return VulnCounts(by_severity=counts, patchable=read_int(patch))
 
 
 def _repo(item: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
     repo = item.get("repo")
     if isinstance(repo, list):
         first = next((r for r in repo if isinstance(r, Mapping)), {})
-        return _text(first.get("repository")), _text(first.get("tag")), _text(first.get("registry"))
-    return _text(repo), _text(item.get("tag")), _text(item.get("registry"))
+        return (
+            read_text(first.get("repository")),
+            read_text(first.get("tag")),
+            read_text(first.get("registry")),
+        )
+    return read_text(repo), read_text(item.get("tag")), read_text(item.get("registry"))
 
 
 def parse_software(item: Mapping[str, Any]) -> Software | None:
-    name = _text(item.get("name"))
+    name = read_text(item.get("name"))
     if name is None:
         return None
     return Software(
         name=name,
-        version=_text(item.get("version")),
-        fix_version=_text(_first(item, "fixVersion", "fixedVersion")),
+        version=read_text(item.get("version")),
+        fix_version=read_text(_first(item, "fixVersion", "fixedVersion")),
     )
 
 
@@ -274,18 +254,18 @@ def _software_list(value: Any) -> tuple[Software, ...]:
 def parse_image(item: Mapping[str, Any]) -> Image:
     repo, tag, registry = _repo(item)
     return Image(
-        image_id=_text(item.get("imageId")),
-        sha=_text(_first(item, "sha", "imageSha")),
-        uuid=_text(item.get("uuid")),
+        image_id=read_text(item.get("imageId")),
+        sha=read_text(_first(item, "sha", "imageSha")),
+        uuid=read_text(item.get("uuid")),
         repo=repo,
         tag=tag,
         registry=registry,
         created=as_time(item.get("created")),
         last_used=as_time(item.get("lastUsedDate")),
-        operating_system=_text(item.get("operatingSystem")),
+        operating_system=read_text(item.get("operatingSystem")),
         counts=read_counts(item.get("vulnerabilities")),
-        containers=_int(item.get("associatedContainersCount")),
-        hosts=_int(item.get("associatedHostsCount")),
+        containers=read_int(item.get("associatedContainersCount")),
+        hosts=read_int(item.get("associatedHostsCount")),
         software=_software_list(_first(item, "softwares", "software")),
     )
 
@@ -294,18 +274,18 @@ def parse_container(item: Mapping[str, Any]) -> Container:
     nested = item.get("host")
     host: Mapping[str, Any] = nested if isinstance(nested, Mapping) else {}
     return Container(
-        container_id=_text(item.get("containerId")),
-        sha=_text(item.get("sha")),
-        name=_text(item.get("name")),
-        image_id=_text(item.get("imageId")),
-        image_sha=_text(item.get("imageSha")),
-        image_repo=_text(_first(item, "imageRepo", "repo")),
-        image_tag=_text(_first(item, "imageTag", "tag")),
-        state=_text(item.get("state")),
-        host_name=_text(_first(host, "hostname") or _first(item, "hostName", "hostname")),
-        host_ip=_text(_first(host, "ipAddress") or item.get("ipv4")),
-        sensor_uuid=_text(_first(host, "sensorUuid") or item.get("sensorUuid")),
-        privileged=_bool(item.get("privileged")),
+        container_id=read_text(item.get("containerId")),
+        sha=read_text(item.get("sha")),
+        name=read_text(item.get("name")),
+        image_id=read_text(item.get("imageId")),
+        image_sha=read_text(item.get("imageSha")),
+        image_repo=read_text(_first(item, "imageRepo", "repo")),
+        image_tag=read_text(_first(item, "imageTag", "tag")),
+        state=read_text(item.get("state")),
+        host_name=read_text(_first(host, "hostname") or _first(item, "hostName", "hostname")),
+        host_ip=read_text(_first(host, "ipAddress") or item.get("ipv4")),
+        sensor_uuid=read_text(_first(host, "sensorUuid") or item.get("sensorUuid")),
+        privileged=read_bool(item.get("privileged")),
         created=as_time(item.get("created")),
         state_changed=as_time(item.get("stateChanged")),
         counts=read_counts(item.get("vulnerabilities")),
@@ -320,19 +300,19 @@ def _cves(item: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _image_vuln(item: Mapping[str, Any]) -> ImageVuln | None:
-    qid = _int(item.get("qid"))
+    qid = read_int(item.get("qid"))
     if qid is None:
         return None
     software = _software_list(item.get("software"))
-    fixed = _text(item.get("fixedVersion")) or next(
+    fixed = read_text(item.get("fixedVersion")) or next(
         (s.fix_version for s in software if s.fix_version), None
     )
     return ImageVuln(
         qid=qid,
-        title=_text(item.get("title")),
-        severity=_int(item.get("severity")),
+        title=read_text(item.get("title")),
+        severity=read_int(item.get("severity")),
         cves=_cves(item),
-        patch_available=_bool(item.get("patchAvailable")),
+        patch_available=read_bool(item.get("patchAvailable")),
         fixed_version=fixed,
         software=software,
         first_found=as_time(item.get("firstFound")),
@@ -358,49 +338,49 @@ def parse_image_vulns(body: Any) -> list[ImageVuln]:
 
 def parse_registry(item: Mapping[str, Any]) -> Registry:
     return Registry(
-        uuid=_text(_first(item, "uuid", "registryId", "id")),
-        name=_text(_first(item, "registryName", "name")),
-        uri=_text(item.get("registryUri")),
-        registry_type=_text(item.get("registryType")),
-        repositories=_int(item.get("repoCount")),
+        uuid=read_text(_first(item, "uuid", "registryId", "id")),
+        name=read_text(_first(item, "registryName", "name")),
+        uri=read_text(item.get("registryUri")),
+        registry_type=read_text(item.get("registryType")),
+        repositories=read_int(item.get("repoCount")),
         last_scanned=as_time(item.get("lastScanDate")),
     )
 
 
 def parse_sensor(item: Mapping[str, Any]) -> Sensor:
     return Sensor(
-        uuid=_text(_first(item, "uuid", "sensorId")),
-        hostname=_text(item.get("hostname")),
-        ip=_text(_first(item, "ipv4", "ipAddress")),
-        version=_text(item.get("sensorVersion")),
-        sensor_type=_text(_first(item, "type", "sensorType")),
-        status=_text(item.get("status")),
+        uuid=read_text(_first(item, "uuid", "sensorId")),
+        hostname=read_text(item.get("hostname")),
+        ip=read_text(_first(item, "ipv4", "ipAddress")),
+        version=read_text(item.get("sensorVersion")),
+        sensor_type=read_text(_first(item, "type", "sensorType")),
+        status=read_text(item.get("status")),
         last_checked_in=as_time(item.get("lastCheckedIn")),
     )
 
 
 def parse_profile(item: Mapping[str, Any]) -> SensorProfile:
     return SensorProfile(
-        profile_id=_text(item.get("profileId")),
-        name=_text(item.get("profileName")),
-        profile_type=_text(item.get("profileType")),
-        sensors=_int(item.get("associatedSensorsCount")),
+        profile_id=read_text(item.get("profileId")),
+        name=read_text(item.get("profileName")),
+        profile_type=read_text(item.get("profileType")),
+        sensors=read_int(item.get("associatedSensorsCount")),
     )
 
 
 def parse_vulnerability_row(item: Mapping[str, Any]) -> VulnerabilityRow | None:
-    qid = _int(item.get("qid"))
+    qid = read_int(item.get("qid"))
     if qid is None:
         return None
     return VulnerabilityRow(
-        uuid=_text(item.get("uuid")),
+        uuid=read_text(item.get("uuid")),
         qid=qid,
-        title=_text(item.get("title")),
-        severity=_int(item.get("severity")),
+        title=read_text(item.get("title")),
+        severity=read_int(item.get("severity")),
         cves=_cves(item),
-        patch_available=_bool(item.get("patchAvailable")),
-        images=_int(item.get("imageCount")),
-        containers=_int(item.get("containerCount")),
+        patch_available=read_bool(item.get("patchAvailable")),
+        images=read_int(item.get("imageCount")),
+        containers=read_int(item.get("containerCount")),
     )
 
 
@@ -413,8 +393,8 @@ def parse_severity_groups(body: Any) -> dict[int, int]:
     if isinstance(body, Sequence) and not isinstance(body, str):
         for row in body:
             if isinstance(row, Mapping):
-                severity = _int(_first(row, "key", "severity"))
+                severity = read_int(_first(row, "key", "severity"))
                 if severity in counts:
-                    counts[severity] += _int(row.get("count")) or 0
+                    counts[severity] += read_int(row.get("count")) or 0
         return counts
     return dict(read_counts(body).by_severity)

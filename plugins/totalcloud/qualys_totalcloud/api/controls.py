@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageNumber, PageRequest
 from qualys_totalcloud.api.connectors import MODULE, PROVIDERS, cloudview_paging
+from qualys_totalcloud.api.fields import read_int, read_text
 from qualys_totalcloud.api.posture import ControlEvaluation
 
 __all__ = [
@@ -86,20 +87,6 @@ class Mandate(BaseModel):
     controls: tuple[MandateControl, ...] = ()
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value)
-    return None
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value).strip()
-
-
 def _names(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,) if value else ()
@@ -110,25 +97,25 @@ def _names(value: Any) -> tuple[str, ...]:
 
 def parse_control(item: Mapping[str, Any]) -> ControlMetadata | None:
     """A control record, or None when it has no usable `cid`."""
-    cid = _int(item.get("cid"))
+    cid = read_int(item.get("cid"))
     if cid is None:
         return None
-    provider = _text(item.get("provider"))
+    provider = read_text(item.get("provider"))
     return ControlMetadata(
         cid=cid,
-        name=_text(item.get("controlName")),
+        name=read_text(item.get("controlName")),
         provider=provider.upper() if provider else None,
-        service=_text(item.get("serviceType")),
-        resource_type=_text(item.get("resourceType")),
-        criticality=_text(item.get("criticality")),
-        control_type=_text(item.get("controlType")),
+        service=read_text(item.get("serviceType")),
+        resource_type=read_text(item.get("resourceType")),
+        criticality=read_text(item.get("criticality")),
+        control_type=read_text(item.get("controlType")),
         policies=_names(item.get("policyNames")),
     )
 
 
 def parse_mandate(item: Mapping[str, Any]) -> Mandate | None:
     """A mandate record, or None when it has no name."""
-    name = _text(item.get("name") or item.get("title") or item.get("mandateName"))
+    name = read_text(item.get("name") or item.get("title") or item.get("mandateName"))
     if name is None:
         return None
     identifier = item.get("id", item.get("mandateId"))
@@ -137,11 +124,11 @@ def parse_mandate(item: Mapping[str, Any]) -> Mandate | None:
     for entry in raw if isinstance(raw, list) else ():
         if not isinstance(entry, Mapping):
             continue
-        cid = _int(entry.get("cid", entry.get("controlId")))
-        provider = _text(entry.get("provider"))
+        cid = read_int(entry.get("cid", entry.get("controlId")))
+        provider = read_text(entry.get("provider"))
         if cid is not None and provider:
             controls.append(MandateControl(cid=cid, provider=provider.upper()))
-    return Mandate(id=_text(identifier), name=name, controls=tuple(controls))
+    return Mandate(id=read_text(identifier), name=name, controls=tuple(controls))
 
 
 def _controls_paging(page_size: int) -> PageNumber:

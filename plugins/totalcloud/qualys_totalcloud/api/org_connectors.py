@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.errors import QualysError
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageNumber, PageRequest
+from qualys_totalcloud.api.fields import read_text
 
 __all__ = [
     "HEALTHY_STATE",
@@ -80,10 +81,6 @@ def _hours(value: Any) -> int | None:
     return None
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
 class OrgConnector(BaseModel):
     """One AWS organization connector: the list's fields, completed by its detail."""
 
@@ -121,14 +118,14 @@ def parse_org_connector(item: Mapping[str, Any]) -> OrgConnector:
     attached = item.get("numberOfConnectorsAttached")
     return OrgConnector(
         id=item.get("id"),
-        name=_text(item.get("name")),
-        uuid=_text(item.get("uuid")),
-        state=_text(item.get("state")),
+        name=read_text(item.get("name")),
+        uuid=read_text(item.get("uuid")),
+        state=read_text(item.get("state")),
         last_synced=parse_timestamp(item.get("lastSynced")),
         attached=attached if isinstance(attached, int) and not isinstance(attached, bool) else None,
         capabilities=tuple(str(c) for c in capabilities),
-        prefix=_text(item.get("connectorPrefixName")),
-        last_error=_text(item.get("lastError")),
+        prefix=read_text(item.get("connectorPrefixName")),
+        last_error=read_text(item.get("lastError")),
         next_sync=parse_timestamp(item.get("nextSync")),
         run_frequency_hours=_hours(item.get("orgRunFrequency")),
         disabled=bool(item.get("isDisabled")),

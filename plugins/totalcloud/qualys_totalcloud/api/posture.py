@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageRequest
 from qualys_totalcloud.api.connectors import MODULE, PROVIDERS, cloudview_paging
+from qualys_totalcloud.api.fields import read_int, read_text
 
 __all__ = [
     "ControlEvaluation",
@@ -86,34 +87,20 @@ def normalise_result(value: Any) -> str | None:
     return {"PASSED": "PASS", "FAILED": "FAIL"}.get(text, text) or None
 
 
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value)
-    return 0
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
 def _evaluation(provider: str, account_id: str, item: Mapping[str, Any]) -> ControlEvaluation:
     policies = item.get("policyNames") or ()
     control_id = item.get("controlId")
     return ControlEvaluation(
         provider=provider,
         account_id=account_id,
-        control_id=_int(control_id) if control_id is not None else None,
-        control_name=_text(item.get("controlName")),
-        service=_text(item.get("service")),
-        criticality=_text(item.get("criticality")),
+        control_id=read_int(control_id) if control_id is not None else None,
+        control_name=read_text(item.get("controlName")),
+        service=read_text(item.get("service")),
+        criticality=read_text(item.get("criticality")),
         result=normalise_result(item.get("result")),
-        passed=_int(item.get("passedResources")),
-        failed=_int(item.get("failedResources")),
-        passed_with_exception=_int(item.get("passWithExceptionResources")),
+        passed=read_int(item.get("passedResources")) or 0,
+        failed=read_int(item.get("failedResources")) or 0,
+        passed_with_exception=read_int(item.get("passWithExceptionResources")) or 0,
         policies=tuple(str(p) for p in policies) if isinstance(policies, list) else (),
     )
 
@@ -167,7 +154,7 @@ async def count_evaluations(
     if total is None:
         content = body.get("content")
         return len(content) if isinstance(content, list) else 0
-    return _int(total)
+    return read_int(total) or 0
 
 
 async def control_resources(
@@ -195,17 +182,17 @@ async def control_resources(
             found.append(
                 ResourceEvaluation(
                     provider=provider,
-                    account_id=_text(item.get("accountId")) or account_id,
+                    account_id=read_text(item.get("accountId")) or account_id,
                     control_id=control_id,
-                    resource_id=_text(item.get("resourceId")),
-                    resource_type=_text(item.get("resourceType")),
-                    region=_text(item.get("region")),
+                    resource_id=read_text(item.get("resourceId")),
+                    resource_type=read_text(item.get("resourceType")),
+                    region=read_text(item.get("region")),
                     result=normalise_result(item.get("result")),
-                    evaluated_on=_text(item.get("evaluatedOn")),
-                    first_evaluated=_text(dates.get("firstEvaluated"))
+                    evaluated_on=read_text(item.get("evaluatedOn")),
+                    first_evaluated=read_text(dates.get("firstEvaluated"))
                     if isinstance(dates, Mapping)
                     else None,
-                    connector_id=_text(item.get("connectorId")),
+                    connector_id=read_text(item.get("connectorId")),
                 )
             )
     return found, total

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageNumber, PageRequest
 from qualys_totalcloud.api.connectors import MODULE, PROVIDERS, cloudview_paging
+from qualys_totalcloud.api.fields import read_text
 
 __all__ = [
     "SERVICE_TYPES",
@@ -141,19 +142,15 @@ def types_for_service(provider: str, service: str) -> tuple[str, ...]:
     return tuple(t for types in services.values() for t in types if t == as_type)
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
 def _first(item: Mapping[str, Any], *keys: str) -> str | None:
-    return next((_text(item[k]) for k in keys if _text(item.get(k)) is not None), None)
+    return next((read_text(item[k]) for k in keys if read_text(item.get(k)) is not None), None)
 
 
 _SCORES = {5: "CRITICAL", 4: "HIGH", 3: "MEDIUM", 2: "LOW", 1: "LOW"}
 
 
 def _criticality(item: Mapping[str, Any]) -> str | None:
-    named = _text(item.get("criticality"))
+    named = read_text(item.get("criticality"))
     if named is not None:
         return named.upper()
     score = item.get("criticalityScore")
