@@ -12,47 +12,16 @@ from typing import Any
 
 import httpx
 import pytest
-from qualys_totalcloud.aggregators import connectors
-from qualys_totalcloud.simulator import cloud_data, cloudview_connectors
 from qualys_totalcloud.simulator.cloud_data import CloudEstate, estate
 from qualys_totalcloud.simulator.cloudview_connectors import display_name
 
-from qualys_core.plugins import Aggregator, TierSpec, hookimpl
-from qualys_core.plugins.manager import PluginHost, create_plugin_host
-from qualys_core.simulator import SimRoute, Simulator, Tenant
+from qualys_core.simulator import Simulator
 from qualys_core.testing import FIXED_NOW
 
 LIST = "/cloudview-api/rest/v1/{}/connectors"
 ORGS = "/connectors/v1.0/aws/org/connector"
 ACCOUNT_KEY = {"AWS": "awsAccountId", "AZURE": "subscriptionId", "GCP": "projectId"}
 ACCOUNT_KEY["OCI"] = "tenantId"
-
-
-class ConnectorsArea:
-    """TotalCloud's connectors area alone: the other areas are not needed here."""
-
-    @hookimpl
-    def qualys_register_aggregators(self) -> list[Aggregator]:
-        return list(connectors.AGGREGATORS)
-
-    @hookimpl
-    def qualys_register_cache_tiers(self) -> list[TierSpec]:
-        return list(connectors.TIERS)
-
-    @hookimpl
-    def qualys_simulator_tenant(self, tenant: Tenant) -> None:
-        cloud_data.extend_tenant(tenant)
-
-    @hookimpl
-    def qualys_simulator_routes(self, tenant: Tenant) -> list[SimRoute]:
-        return cloudview_connectors.routes()
-
-
-@pytest.fixture
-def qualys_plugin_host() -> PluginHost:
-    return create_plugin_host(
-        load_entrypoints=False, plugins={"totalcloud": ConnectorsArea()}, strict=True
-    )
 
 
 @pytest.fixture
