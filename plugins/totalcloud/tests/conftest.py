@@ -9,19 +9,57 @@ the plugin hooks, our client on `qualys_client`) against the simulator of
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 from qualys_totalcloud import plugin
 
+from qualys_core.plugins import Aggregator, TierSpec, hookimpl
 from qualys_core.plugins.manager import PluginHost, create_plugin_host
-from qualys_core.simulator import Simulator, SimulatorTransport
+from qualys_core.simulator import SimRoute, Simulator, SimulatorTransport, Tenant
 
 
 @pytest.fixture
 def qualys_plugin_host() -> PluginHost:
     return create_plugin_host(load_entrypoints=False, plugins={"totalcloud": plugin}, strict=True)
+
+
+class _Areas:
+    """The whole plugin's simulator, but only some areas' aggregators."""
+
+    def __init__(self, areas: tuple[ModuleType, ...]) -> None:
+        self.areas = areas
+
+    @hookimpl
+    def qualys_register_aggregators(self) -> list[Aggregator]:
+        return [aggregator for area in self.areas for aggregator in area.AGGREGATORS]
+
+    @hookimpl
+    def qualys_register_cache_tiers(self) -> list[TierSpec]:
+        return [tier for area in self.areas for tier in area.TIERS]
+
+    @hookimpl
+    def qualys_simulator_tenant(self, tenant: Tenant) -> None:
+        plugin.qualys_simulator_tenant(tenant)
+
+    @hookimpl
+    def qualys_simulator_routes(self, tenant: Tenant) -> list[SimRoute]:
+        return plugin.qualys_simulator_routes(tenant)
+
+
+@pytest.fixture
+def area_host() -> Callable[..., PluginHost]:
+    """`area_host(cdr, ...)`: a host with only these aggregator modules, so that a call's
+    summary and key findings are theirs alone (override `qualys_plugin_host` with it)."""
+
+    def build(*areas: ModuleType) -> PluginHost:
+        return create_plugin_host(
+            load_entrypoints=False, plugins={"totalcloud": _Areas(areas)}, strict=True
+        )
+
+    return build
 
 
 @pytest.fixture

@@ -5,45 +5,24 @@ the listing order and limit, and exact severity counts when CDR holds more than 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from qualys_totalcloud import plugin
 from qualys_totalcloud.aggregators import cdr
 from qualys_totalcloud.simulator.cdr_data import CdrFinding, findings
 
-from qualys_core.plugins import Aggregator, TierSpec, hookimpl
-from qualys_core.plugins.manager import PluginHost, create_plugin_host
-from qualys_core.simulator import SimRoute, Simulator, Tenant
+from qualys_core.plugins.manager import PluginHost
+from qualys_core.simulator import Simulator
 
 NAME = "totalcloud.cdr_findings"
 _RANK = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
 
 
-class _Area:
-    """The plugin's simulator with only the CDR aggregator, so that the summary is its own."""
-
-    @hookimpl
-    def qualys_register_aggregators(self) -> list[Aggregator]:
-        return list(cdr.AGGREGATORS)
-
-    @hookimpl
-    def qualys_register_cache_tiers(self) -> list[TierSpec]:
-        return list(cdr.TIERS)
-
-    @hookimpl
-    def qualys_simulator_tenant(self, tenant: Tenant) -> None:
-        plugin.qualys_simulator_tenant(tenant)
-
-    @hookimpl
-    def qualys_simulator_routes(self, tenant: Tenant) -> list[SimRoute]:
-        return plugin.qualys_simulator_routes(tenant)
-
-
 @pytest.fixture
-def qualys_plugin_host() -> PluginHost:
-    return create_plugin_host(load_entrypoints=False, plugins={"totalcloud": _Area()}, strict=True)
+def qualys_plugin_host(area_host: Callable[..., PluginHost]) -> PluginHost:
+    return area_host(cdr)
 
 
 def _expected(simulator: Simulator, days: int, **match: str) -> list[CdrFinding]:

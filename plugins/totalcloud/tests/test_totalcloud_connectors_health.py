@@ -9,6 +9,7 @@ actions are this aggregator's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,13 +18,11 @@ from qualys_totalcloud.aggregators import connectors
 from qualys_totalcloud.aggregators.connectors import judge
 from qualys_totalcloud.api.connectors import list_connectors
 from qualys_totalcloud.api.org_connectors import list_org_connectors
-from qualys_totalcloud.simulator import cloud_data, cloudview_connectors
 from qualys_totalcloud.simulator.cloud_data import CloudAccount, estate
 from qualys_totalcloud.simulator.cloudview_connectors import display_name
 
-from qualys_core.plugins import Aggregator, TierSpec, hookimpl
-from qualys_core.plugins.manager import PluginHost, create_plugin_host
-from qualys_core.simulator import FaultRule, SimConfig, SimRoute, Tenant
+from qualys_core.plugins.manager import PluginHost
+from qualys_core.simulator import FaultRule, SimConfig
 from qualys_core.testing import FIXED_NOW, simulator_settings
 
 NAME = "totalcloud.connectors"
@@ -31,31 +30,9 @@ PROVIDERS = ("aws", "azure", "gcp", "oci")
 ORGS = "/connectors/v1.0/aws/org/connector"
 
 
-class ConnectorsArea:
-    """TotalCloud's connectors area alone."""
-
-    @hookimpl
-    def qualys_register_aggregators(self) -> list[Aggregator]:
-        return list(connectors.AGGREGATORS)
-
-    @hookimpl
-    def qualys_register_cache_tiers(self) -> list[TierSpec]:
-        return list(connectors.TIERS)
-
-    @hookimpl
-    def qualys_simulator_tenant(self, tenant: Tenant) -> None:
-        cloud_data.extend_tenant(tenant)
-
-    @hookimpl
-    def qualys_simulator_routes(self, tenant: Tenant) -> list[SimRoute]:
-        return cloudview_connectors.routes()
-
-
 @pytest.fixture
-def qualys_plugin_host() -> PluginHost:
-    return create_plugin_host(
-        load_entrypoints=False, plugins={"totalcloud": ConnectorsArea()}, strict=True
-    )
+def qualys_plugin_host(area_host: Callable[..., PluginHost]) -> PluginHost:
+    return area_host(connectors)
 
 
 @pytest.fixture

@@ -4,47 +4,25 @@ provider failing while the others answer, and the unlicensed module."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from qualys_totalcloud import plugin
 from qualys_totalcloud.aggregators import resources
 from qualys_totalcloud.simulator.cloud_catalog import VM_TYPES
 from qualys_totalcloud.simulator.cloud_data import estate
 
-from qualys_core.plugins import Aggregator, TierSpec, hookimpl
-from qualys_core.plugins.manager import PluginHost, create_plugin_host
-from qualys_core.simulator import FaultRule, SimConfig, SimRoute, Simulator, Tenant
+from qualys_core.plugins.manager import PluginHost
+from qualys_core.simulator import FaultRule, SimConfig, Simulator
 from qualys_core.testing import FIXED_NOW, simulator_settings
 
 NAME = "totalcloud.inventory"
 _NAMES = {"AWS": "AWS", "AZURE": "Azure", "GCP": "GCP", "OCI": "OCI"}
 
 
-class _Area:
-    """The plugin's simulator with only the inventory aggregator, so that the summary's key
-    findings are its own."""
-
-    @hookimpl
-    def qualys_register_aggregators(self) -> list[Aggregator]:
-        return list(resources.AGGREGATORS)
-
-    @hookimpl
-    def qualys_register_cache_tiers(self) -> list[TierSpec]:
-        return list(resources.TIERS)
-
-    @hookimpl
-    def qualys_simulator_tenant(self, tenant: Tenant) -> None:
-        plugin.qualys_simulator_tenant(tenant)
-
-    @hookimpl
-    def qualys_simulator_routes(self, tenant: Tenant) -> list[SimRoute]:
-        return plugin.qualys_simulator_routes(tenant)
-
-
 @pytest.fixture
-def qualys_plugin_host() -> PluginHost:
-    return create_plugin_host(load_entrypoints=False, plugins={"totalcloud": _Area()}, strict=True)
+def qualys_plugin_host(area_host: Callable[..., PluginHost]) -> PluginHost:
+    return area_host(resources)
 
 
 @pytest.fixture
