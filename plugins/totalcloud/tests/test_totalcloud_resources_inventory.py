@@ -77,6 +77,25 @@ async def test_a_provider_filter_asks_that_provider_only(call, qualys_simulator)
     assert qualys_simulator.log.count(path="/cloudview-api/rest/v*/resource/*/aws") == 0
 
 
+async def test_an_account_id_counts_that_account_only(call, qualys_simulator) -> None:
+    cloud = estate(qualys_simulator.tenant)
+    account = cloud.accounts_of("AWS")[0]
+    vms = sum(1 for r in cloud.account_resources(account) if r.resource_type == VM_TYPES["AWS"])
+    buckets = sum(1 for r in cloud.account_resources(account) if r.resource_type == "BUCKET")
+
+    env = await call(
+        "assess_risk",
+        {"scope": "cloud", "provider": "aws", "account_id": account.account_id, "service": "S3"},
+    )
+
+    block = env["data"][NAME]
+    assert block["stats"]["vms_aws"] == vms < len(cloud.resources_of_type("AWS", "EC2_INSTANCE"))
+    listed = [r for r in block["records"] if r.get("account_id")]
+    assert listed
+    assert {r["account_id"] for r in listed} == {account.account_id}
+    assert block["stats"]["service_resources"] == buckets
+
+
 async def test_a_service_counts_and_lists_its_resources(call, qualys_simulator) -> None:
     buckets = estate(qualys_simulator.tenant).resources_of_type("AWS", "BUCKET")
     env = await call("assess_risk", {"scope": "cloud", "service": "S3", "limit": 10})
