@@ -95,6 +95,21 @@ async def test_assess_risk_takes_days_and_provider(call, qualys_simulator) -> No
     assert made.params["cloudProvider"] == "AZURE"
 
 
+async def test_assess_risk_account_id_narrows_to_that_account(call, qualys_simulator) -> None:
+    everything = _expected(qualys_simulator, 30)
+    account = Counter(f.account_id for f in everything).most_common(1)[0][0]
+    expected = _expected(qualys_simulator, 30, account_id=account)
+    assert 0 < len(expected) < len(everything)
+
+    env = await call("assess_risk", {"scope": "cloud", "days": 30, "account_id": account})
+
+    block = env["data"][NAME]
+    assert block["stats"]["cdr_findings"] == len(expected)
+    assert {r["account_id"] for r in block["records"]} == {account}
+    (made,) = qualys_simulator.log.select(route="totalcloud.cdr_findings")
+    assert made.params["cloudAccount"] == account
+
+
 async def test_oci_has_no_cdr_and_is_not_asked(call, qualys_simulator) -> None:
     env = await call("assess_risk", {"scope": "cloud", "provider": "oci"})
     assert env["summary"]["headline"] == "CDR covers AWS, Azure, GCP; OCI has none"

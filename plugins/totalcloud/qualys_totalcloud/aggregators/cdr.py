@@ -79,7 +79,11 @@ def _minute(now: datetime) -> datetime:
 
 
 async def _fetch(
-    ctx: AggregatorContext, days: int, provider: str | None, category: str | None
+    ctx: AggregatorContext,
+    days: int,
+    provider: str | None,
+    category: str | None,
+    account: str | None,
 ) -> tuple[list[CdrFinding], int, dict[str, int], bool]:
     """The window's findings, CDR's total, counts by severity, and whether it was fetched."""
     now = _minute(ctx.now)  # one cache entry per minute: a window moves with the clock
@@ -94,6 +98,7 @@ async def _fetch(
             days=days,
             provider=provider,
             category=category,
+            account=account,
             limit=_MAX_FINDINGS,
         )
         total = total if total is not None else len(found)
@@ -107,6 +112,7 @@ async def _fetch(
                         severity=s,
                         provider=provider,
                         category=category,
+                        account=account,
                     )
                     for s in SEVERITIES
                 )
@@ -117,7 +123,7 @@ async def _fetch(
             by_severity = {s: counted.get(s, 0) for s in SEVERITIES}
         return found, total, by_severity
 
-    key = ("findings", days, provider, category, now.isoformat())
+    key = ("findings", days, provider, category, account, now.isoformat())
     found, total, by_severity = await ctx.cache.get_or_fetch(CDR_TIER.name, key, fetch)
     return found, total, by_severity, fetched
 
@@ -187,7 +193,11 @@ async def cdr_findings(ctx: AggregatorContext) -> AggregatorResult:
         return AggregatorResult(
             findings=[Finding(text=text + f"{provider_name(provider)} has none")]
         )
-    found, total, by_severity, fetched = await _fetch(ctx, days, provider, category)
+    # assess_risk's account_id narrows CDR like every other cloud source.
+    account = ctx.params.get("account_id") if ctx.tool == "assess_risk" else None
+    found, total, by_severity, fetched = await _fetch(
+        ctx, days, provider, category, str(account) if account else None
+    )
     limit = int(ctx.params.get("limit") or 25)
     ranked = _ranked(found)
     categories = Counter(f.category or "unknown" for f in found)

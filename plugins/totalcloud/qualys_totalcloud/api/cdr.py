@@ -131,6 +131,7 @@ def _params(
     severity: str | None,
     provider: str | None,
     category: str | None,
+    account: str | None = None,
 ) -> dict[str, str]:
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
@@ -149,6 +150,8 @@ def _params(
         params["cloudProvider"] = provider.upper()
     if category:
         params["category"] = category
+    if account:
+        params["cloudAccount"] = account  # the vendor guide's parameter name
     return params
 
 
@@ -160,12 +163,13 @@ async def list_findings(
     severity: str | None = None,
     provider: str | None = None,
     category: str | None = None,
+    account: str | None = None,
     limit: int | None = None,
     page_size: int = 100,
 ) -> tuple[list[CdrFinding], int | None]:
     """The findings of the `days` before `now` (at most `limit`, newest first as Qualys sends
     them), and CDR's total for the window and filters."""
-    params = _params(now, days, severity, provider, category)
+    params = _params(now, days, severity, provider, category, account)
     style = CDR if page_size == CDR.page_size else replace(CDR, page_size=page_size)
     found: list[CdrFinding] = []
     total: int | None = None
@@ -185,10 +189,11 @@ async def count_findings(
     severity: str | None = None,
     provider: str | None = None,
     category: str | None = None,
+    account: str | None = None,
 ) -> int:
     """How many findings match: one `pageSize=1` call, read from `totalElements` (D2)."""
     params: dict[str, str | int] = {
-        **_params(now, days, severity, provider, category),
+        **_params(now, days, severity, provider, category, account),
         "pageSize": 1,
         "pageNumber": 0,
     }
