@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CALLS = {
     "vmdr": (["investigate", "--target", "CVE-2024-3400"], "vmdr.kb"),
     "totalcloud": (["assess_risk", "--scope", "cloud"], "totalcloud.posture"),
+    "sdr": (["assess_risk", "--scope", "saas"], "sdr.controls"),
 }
 
 

@@ -1,0 +1,1 @@
+"""The SaaS DR aggregators: each area module exports `AGGREGATORS` and `TIERS`."""
