@@ -25,6 +25,7 @@ CALLS = {
     "vmdr": (["investigate", "--target", "CVE-2024-3400"], "vmdr.kb"),
     "totalcloud": (["assess_risk", "--scope", "cloud"], "totalcloud.posture"),
     "sdr": (["assess_risk", "--scope", "saas"], "sdr.controls"),
+    "pcas": (["check_compliance", "--framework", "CIS"], "pcas.library"),
 }
 
 

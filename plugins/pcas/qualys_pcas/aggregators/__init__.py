@@ -1,0 +1,1 @@
+"""The Policy Audit plugin's aggregators; each module exports AGGREGATORS and TIERS."""
