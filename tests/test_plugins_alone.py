@@ -26,6 +26,7 @@ CALLS = {
     "totalcloud": (["assess_risk", "--scope", "cloud"], "totalcloud.posture"),
     "sdr": (["assess_risk", "--scope", "saas"], "sdr.controls"),
     "pcas": (["check_compliance", "--framework", "CIS"], "pcas.library"),
+    "totalai": (["assess_risk", "--scope", "ai"], "totalai.detections"),
 }
 
 

@@ -1,0 +1,1 @@
+"""The TotalAI plugin's aggregators."""
