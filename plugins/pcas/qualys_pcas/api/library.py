@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qualys_core.errors import BadResponse
 from qualys_core.http.client import QualysClient
-from qualys_pcas.api.fields import read_int, read_text
+from qualys_core.http.values import read_int, read_text
 
 __all__ = [
     "IMPORT_PATH",

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageNumber, PageRequest
-from qualys_sdr.api.fields import read_bool, read_int, read_text
+from qualys_core.http.values import read_bool, read_int, read_text
 
 __all__ = [
     "DETAIL_PATH",

@@ -28,14 +28,8 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.errors import BadResponse
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import JsonPage, PageRequest
-from qualys_totalai.api.fields import (
-    read_bool,
-    read_float,
-    read_int,
-    read_moment,
-    read_names,
-    read_text,
-)
+from qualys_core.http.values import read_bool, read_float, read_int, read_text
+from qualys_totalai.api.fields import read_moment, read_names
 
 __all__ = [
     "COUNT_PATH",

@@ -1,5 +1,5 @@
-"""Reading loosely typed JSON values: Qualys sends numbers as numbers or digit strings, flags
-as booleans or text, and times as ISO 8601 text or epoch milliseconds."""
+"""TotalAI's own readers on top of the core's (`qualys_core.http.values`): detection times as
+ISO 8601 text or epoch milliseconds, and lists of `{"name": ...}` objects."""
 
 from __future__ import annotations
 
@@ -7,49 +7,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["read_bool", "read_float", "read_int", "read_moment", "read_names", "read_text"]
+from qualys_core.http.values import read_text
 
-
-def read_text(value: Any) -> str | None:
-    """A scalar as stripped text; None for null, blank, objects and lists."""
-    if value is None or isinstance(value, Mapping | list):
-        return None
-    return str(value).strip() or None
-
-
-def read_int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdecimal():
-        return int(value)
-    return None
-
-
-def read_float(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip().rstrip("%"))
-        except ValueError:
-            return None
-    return None
-
-
-def read_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    if isinstance(value, int):
-        return value != 0
-    return None
+__all__ = ["read_moment", "read_names"]
 
 
 def read_moment(value: Any) -> datetime | None:

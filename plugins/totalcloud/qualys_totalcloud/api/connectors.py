@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import CLOUDVIEW, PageNumber, PageRequest
-from qualys_totalcloud.api.fields import read_int, read_text
+from qualys_core.http.values import read_int, read_text
 
 __all__ = [
     "MODULE",

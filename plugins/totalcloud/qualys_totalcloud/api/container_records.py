@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from qualys_totalcloud.api.fields import read_bool, read_int, read_text
+from qualys_core.http.values import read_bool, read_int, read_text
 
 __all__ = [
     "Container",

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.errors import QualysError
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageNumber, PageRequest
-from qualys_totalcloud.api.fields import read_text
+from qualys_core.http.values import read_text
 
 __all__ = [
     "HEALTHY_STATE",

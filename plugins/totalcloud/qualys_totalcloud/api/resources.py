@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict
 
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageNumber, PageRequest
+from qualys_core.http.values import read_text
 from qualys_totalcloud.api.connectors import MODULE, PROVIDERS, cloudview_paging
-from qualys_totalcloud.api.fields import read_text
 
 __all__ = [
     "SERVICE_TYPES",
