@@ -9,13 +9,15 @@ plugins under test and `qualys_simulator_options` to shape the tenant and its be
         return create_plugin_host(load_entrypoints=False, plugins=[("myplugin", my_plugin)])
 
 Fixtures: `qualys_simulator_options`, `qualys_plugin_host`, `qualys_simulator`,
-`qualys_settings`, `qualys_client`, `qualys_app`, `qualys_mcp_client`, `qualys_served_simulator`.
+`qualys_settings`, `qualys_client`, `qualys_app`, `qualys_mcp_client`, `qualys_call`
+(`await qualys_call(tool, arguments)` gives the structured envelope), `qualys_gateway_http`
+(plain httpx on the simulated gateway with a bearer token), `qualys_served_simulator`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -138,6 +140,40 @@ if pytest_asyncio is not None:
         finally:
             stop.set()
             await holder
+
+    @pytest.fixture
+    def qualys_call(
+        qualys_mcp_client: Any,
+    ) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
+        """`await qualys_call(tool, arguments)`: the structured envelope of one MCP tool call
+        on the simulator; fails the test when the tool reported an error."""
+
+        async def run(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+            result = await qualys_mcp_client.call_tool(tool, arguments)
+            assert result.is_error is False, result.content
+            envelope: dict[str, Any] = result.structured_content
+            return envelope
+
+        return run
+
+    @pytest_asyncio.fixture
+    async def qualys_gateway_http(qualys_simulator: Simulator) -> AsyncIterator[Any]:
+        """Plain httpx on the simulator's gateway, logged in with a bearer token: for tests of
+        simulated gateway endpoints themselves."""
+        import httpx
+
+        tenant = qualys_simulator.tenant
+        async with httpx.AsyncClient(
+            transport=SimulatorTransport(qualys_simulator.gateway_app),
+            base_url="https://gateway.simulator.invalid",
+        ) as client:
+            token = await client.post(
+                "/auth",
+                data={"username": tenant.username, "password": tenant.password, "token": "true"},
+            )
+            assert token.status_code in (200, 201), token.text
+            client.headers["Authorization"] = f"Bearer {token.text.strip()}"
+            yield client
 
     @pytest_asyncio.fixture
     async def qualys_served_simulator(qualys_simulator: Simulator) -> AsyncIterator[Any]:

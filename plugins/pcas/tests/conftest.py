@@ -8,7 +8,6 @@ on `qualys_client`, plain httpx on `gateway`) against the simulator of `qualys_c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -16,7 +15,6 @@ import pytest
 from qualys_pcas import plugin
 
 from qualys_core.plugins.manager import PluginHost, create_plugin_host
-from qualys_core.simulator import Simulator, SimulatorTransport
 
 
 @pytest.fixture
@@ -25,32 +23,12 @@ def qualys_plugin_host() -> PluginHost:
 
 
 @pytest.fixture
-def call(qualys_mcp_client: Any) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
-    """`await call(tool, arguments)`: the structured envelope of one MCP tool call on the
-    simulator; fails the test when the tool reported an error."""
-
-    async def run(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        result = await qualys_mcp_client.call_tool(tool, arguments)
-        assert result.is_error is False, result.content
-        envelope: dict[str, Any] = result.structured_content
-        return envelope
-
-    return run
+def call(qualys_call: Any) -> Any:
+    """`await call(tool, arguments)`: the core's `qualys_call` under a short name."""
+    return qualys_call
 
 
 @pytest.fixture
-async def gateway(qualys_simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    """Plain httpx on the simulator's gateway with a valid bearer token: for tests of the
-    simulated endpoints themselves."""
-    tenant = qualys_simulator.tenant
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(qualys_simulator.gateway_app),
-        base_url="https://gateway.simulator.invalid",
-    ) as client:
-        token = await client.post(
-            "/auth",
-            data={"username": tenant.username, "password": tenant.password, "token": "true"},
-        )
-        assert token.status_code in (200, 201), token.text
-        client.headers["Authorization"] = f"Bearer {token.text.strip()}"
-        yield client
+def gateway(qualys_gateway_http: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The core's `qualys_gateway_http` (httpx on the simulated gateway, logged in)."""
+    return qualys_gateway_http

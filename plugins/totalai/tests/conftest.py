@@ -4,7 +4,6 @@ loaded, an MCP `call` helper, and plain httpx on the simulated gateway."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -13,7 +12,7 @@ from qualys_totalai import plugin
 
 from qualys_core.plugins import Aggregator, Recogniser, TierSpec, hookimpl
 from qualys_core.plugins.manager import PluginHost, create_plugin_host
-from qualys_core.simulator import SimRequest, SimRoute, Simulator, SimulatorTransport, Tenant
+from qualys_core.simulator import SimRequest, SimRoute, Tenant
 
 
 class Recorded:
@@ -68,31 +67,12 @@ def qualys_plugin_host(recorded: Recorded) -> PluginHost:
 
 
 @pytest.fixture
-def call(qualys_mcp_client: Any) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
-    """`await call(tool, arguments)`: the structured envelope of one MCP tool call on the
-    simulator; fails the test when the tool reported an error."""
-
-    async def run(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        result = await qualys_mcp_client.call_tool(tool, arguments)
-        assert result.is_error is False, result.content
-        envelope: dict[str, Any] = result.structured_content
-        return envelope
-
-    return run
+def call(qualys_call: Any) -> Any:
+    """`await call(tool, arguments)`: the core's `qualys_call` under a short name."""
+    return qualys_call
 
 
 @pytest.fixture
-async def gateway(qualys_simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    """Plain httpx on the simulator's gateway with a valid bearer token."""
-    tenant = qualys_simulator.tenant
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(qualys_simulator.gateway_app),
-        base_url="https://gateway.simulator.invalid",
-    ) as client:
-        token = await client.post(
-            "/auth",
-            data={"username": tenant.username, "password": tenant.password, "token": "true"},
-        )
-        assert token.status_code in (200, 201), token.text
-        client.headers["Authorization"] = f"Bearer {token.text.strip()}"
-        yield client
+def gateway(qualys_gateway_http: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The core's `qualys_gateway_http` (httpx on the simulated gateway, logged in)."""
+    return qualys_gateway_http

@@ -7,7 +7,7 @@ the plugin hooks, our client on `qualys_client`) against the simulator of
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -24,17 +24,9 @@ def qualys_plugin_host() -> PluginHost:
 
 
 @pytest.fixture
-def call(qualys_mcp_client: Any) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
-    """`await call(tool, arguments)`: the structured envelope of one MCP tool call on the
-    simulator; fails the test when the tool reported an error."""
-
-    async def run(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        result = await qualys_mcp_client.call_tool(tool, arguments)
-        assert result.is_error is False, result.content
-        envelope: dict[str, Any] = result.structured_content
-        return envelope
-
-    return run
+def call(qualys_call: Any) -> Any:
+    """`await call(tool, arguments)`: the core's `qualys_call` under a short name."""
+    return qualys_call
 
 
 @pytest.fixture
