@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -189,6 +189,15 @@ class SimRequest:
             return json.loads(self.body)
         except ValueError:
             raise ParameterError("body", self.body[:80].decode("utf-8", "replace")) from None
+
+    def only_params(self, allowed: Iterable[str]) -> None:
+        """Refuse a parameter the endpoint does not take (ParameterError naming the allowed
+        ones), as Qualys' JSON APIs answer an unknown parameter with a 400."""
+        known = frozenset(allowed)
+        for name, value in self.params.items():
+            if name not in known:
+                names = ", ".join(sorted(known)) or "none"
+                raise ParameterError(name, value, f"is unknown (allowed: {names}); value")
 
     def has_params(self, names: Sequence[str]) -> bool:
         return any(self.param(name) is not None for name in names)

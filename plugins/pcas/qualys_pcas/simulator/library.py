@@ -27,7 +27,6 @@ Other parameters are refused with a 400, as the simulator's other gateway routes
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,13 +56,6 @@ LABEL_PATH = "/pcas/v1/library/label"
 TECHNOLOGY_PATH = "/pcas/v1/library/technology"
 POLICY_LIST_PATH = "/pcas/v1/library/policy/list"
 POLICY_PATH = "/pcas/v1/library/policy"
-
-
-def _check(request: SimRequest, allowed: Iterable[str]) -> None:
-    known = set(allowed)
-    for name in request.params:
-        if name not in known:
-            raise ParameterError(name, request.params[name], "is not a parameter of this API:")
 
 
 def _int(request: SimRequest, name: str) -> int | None:
@@ -102,7 +94,7 @@ def _technology_ids(request: SimRequest) -> list[int]:
 
 
 async def labels(request: SimRequest) -> Response:
-    _check(request, ())
+    request.only_params(())
     library = library_of(request.tenant)
     request.count(len(library.labels))
     return json_response(
@@ -111,7 +103,7 @@ async def labels(request: SimRequest) -> Response:
 
 
 async def technologies(request: SimRequest) -> Response:
-    _check(request, ("labelId",))
+    request.only_params(("labelId",))
     library = library_of(request.tenant)
     label_id = _int(request, "labelId")
     found = (
@@ -140,7 +132,9 @@ def policy_list_json(policy: LibraryPolicy, *, description: bool) -> dict[str, A
 
 
 async def policy_list(request: SimRequest) -> Response:
-    _check(request, ("labelId", "technologyId", "includeDescription", "updatedAfter", "pageSize"))
+    request.only_params(
+        ("labelId", "technologyId", "includeDescription", "updatedAfter", "pageSize")
+    )
     library = library_of(request.tenant)
     label_id = _int(request, "labelId")
     describe = _bool(request, "includeDescription")
@@ -182,7 +176,7 @@ def _detail(library: Library, policy: LibraryPolicy, *, full: bool) -> dict[str,
 
 
 async def policy_detail(request: SimRequest) -> Response:
-    _check(request, ("policyId", "policyTitle", "details", "detailLevel"))
+    request.only_params(("policyId", "policyTitle", "details", "detailLevel"))
     library = library_of(request.tenant)
     policy_id = _int(request, "policyId")
     title = request.param("policyTitle")

@@ -83,13 +83,6 @@ def control_detail(control: SaasControl) -> dict[str, Any]:
     }
 
 
-def _check_params(request: SimRequest, allowed: frozenset[str]) -> None:
-    for name, value in request.params.items():
-        if name not in allowed:
-            known = ", ".join(sorted(allowed)) or "none"
-            raise ParameterError(name, value, f"is unknown (allowed: {known}); value")
-
-
 def _is_custom(request: SimRequest) -> bool | None:
     value = request.param("isCustom")
     if value is None:
@@ -116,7 +109,7 @@ def _page(request: SimRequest) -> tuple[int, int]:
 
 
 async def list_controls(request: SimRequest) -> Response:
-    _check_params(request, _LIST_PARAMS)
+    request.only_params(_LIST_PARAMS)
     custom = _is_custom(request)
     number, size = _page(request)
     matching = [c for c in controls(request.tenant) if custom is None or c.is_custom == custom]
@@ -128,7 +121,7 @@ async def list_controls(request: SimRequest) -> Response:
 
 
 async def get_custom_control(request: SimRequest) -> Response:
-    _check_params(request, frozenset())
+    request.only_params(frozenset())
     wanted = request.path_params["controlId"]
     found = next((c for c in controls(request.tenant) if c.is_custom and c.cid == wanted), None)
     if found is None:

@@ -28,7 +28,7 @@ from qualys_core.simulator import (
     json_response,
 )
 from qualys_totalcloud.simulator.cloud_data import OrgConnector, estate
-from qualys_totalcloud.simulator.cloudview_params import check_params, json_errors, page_numbers
+from qualys_totalcloud.simulator.cloudview_params import json_errors, page_numbers
 
 __all__ = ["DETAIL_PATH", "LIST_PATH", "org_json", "routes"]
 
@@ -65,7 +65,7 @@ def org_json(org: OrgConnector, *, detail: bool = False) -> dict[str, Any]:
 
 
 async def list_org_connectors(request: SimRequest) -> Response:
-    check_params(request, _PARAMS)
+    request.only_params(_PARAMS)
     number, size = page_numbers(request, "pageNumber")
     orgs = estate(request.tenant).org_connectors
     page = orgs[number * size : (number + 1) * size]

@@ -41,7 +41,6 @@ from qualys_core.simulator import (
     json_response,
 )
 from qualys_totalcloud.simulator.cdr_data import CDR_PROVIDERS, SEVERITIES, CdrFinding, findings
-from qualys_totalcloud.simulator.cloudview_params import check_params
 
 __all__ = ["FINDINGS_PATH", "finding_json", "routes"]
 
@@ -169,7 +168,7 @@ _PARAMS = frozenset(
 
 
 async def list_findings(request: SimRequest) -> Response:
-    check_params(request, _PARAMS)
+    request.only_params(_PARAMS)
     start, end = _moment(request, "startAt"), _moment(request, "endAt")
     if end < start:
         raise ParameterError("endAt", request.param("endAt") or "", "is before startAt:")

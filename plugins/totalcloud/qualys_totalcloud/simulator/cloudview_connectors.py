@@ -46,7 +46,7 @@ from qualys_core.simulator import (
 from qualys_core.simulator.routes import HostKind
 from qualys_totalcloud.simulator import aws_org_connectors
 from qualys_totalcloud.simulator.cloud_data import CloudAccount, CloudEstate, OrgConnector, estate
-from qualys_totalcloud.simulator.cloudview_params import check_params, json_errors, page_numbers
+from qualys_totalcloud.simulator.cloudview_params import json_errors, page_numbers
 
 __all__ = ["connector_json", "display_name", "java_date", "routes"]
 
@@ -167,7 +167,7 @@ def _matcher(expression: str) -> Callable[[CloudEstate, CloudAccount], bool]:
 
 async def list_connectors(request: SimRequest) -> Response:
     provider = _provider(request)
-    check_params(request, _LIST_PARAMS)
+    request.only_params(_LIST_PARAMS)
     number, size = page_numbers(request, "pageNo")
     cloud = estate(request.tenant)
     accounts = list(cloud.accounts_of(provider))

@@ -41,7 +41,7 @@ from qualys_core.simulator import (
 from qualys_core.simulator.routes import Handler
 from qualys_totalcloud.simulator.cloud_catalog import MANDATES, PROVIDERS, Control
 from qualys_totalcloud.simulator.cloud_data import CloudEstate, estate
-from qualys_totalcloud.simulator.cloudview_params import check_params, json_errors, page_numbers
+from qualys_totalcloud.simulator.cloudview_params import json_errors, page_numbers
 
 __all__ = ["CONTROLS_PATH", "MANDATES_PATH", "control_record", "mandate_record", "routes"]
 
@@ -144,7 +144,7 @@ def _all_controls(found: CloudEstate) -> list[Control]:
 
 
 async def list_controls(request: SimRequest) -> Response:
-    check_params(request, _LIST_PARAMS | {"sort"})
+    request.only_params(_LIST_PARAMS | {"sort"})
     terms = _terms(request, _CONTROL_KEYS)
     number, size = page_numbers(request, "pageNo")
     found = estate(request.tenant)
@@ -181,7 +181,7 @@ def mandate_record(index: int, name: str, controls: Sequence[Control]) -> dict[s
 
 
 async def list_mandates(request: SimRequest) -> Response:
-    check_params(request, _LIST_PARAMS)
+    request.only_params(_LIST_PARAMS)
     terms = _terms(request, ("name", "provider"))
     number, size = page_numbers(request, "pageNo")
     found = estate(request.tenant)

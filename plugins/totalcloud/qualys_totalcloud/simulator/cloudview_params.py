@@ -11,7 +11,7 @@ from starlette.responses import Response
 from qualys_core.simulator import ParameterError, SimRequest, gateway_error
 from qualys_core.simulator.routes import Handler
 
-__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "check_params", "json_errors", "page_numbers"]
+__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "json_errors", "page_numbers"]
 
 DEFAULT_PAGE = 50  # the vendor's TotalCloud examples page by 50
 MAX_PAGE = 1000  # no source states a cap; qualys-mcp asks for up to 1000 org connectors
@@ -29,14 +29,6 @@ def json_errors(handler: Handler) -> Handler:
             return gateway_error(str(exc), status=400, code="400")
 
     return run
-
-
-def check_params(request: SimRequest, allowed: frozenset[str]) -> None:
-    for name, value in request.params.items():
-        if name not in allowed:
-            raise ParameterError(
-                name, value, f"is unknown (allowed: {', '.join(sorted(allowed))}); value"
-            )
 
 
 def page_numbers(request: SimRequest, page_param: str) -> tuple[int, int]:

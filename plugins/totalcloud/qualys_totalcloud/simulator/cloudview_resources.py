@@ -45,7 +45,7 @@ from qualys_core.simulator import (
 )
 from qualys_totalcloud.simulator.cloud_catalog import PROVIDERS, VM_TYPES
 from qualys_totalcloud.simulator.cloud_data import CloudEstate, CloudResource, estate
-from qualys_totalcloud.simulator.cloudview_params import MAX_PAGE, check_params, json_errors
+from qualys_totalcloud.simulator.cloudview_params import MAX_PAGE, json_errors
 
 __all__ = ["VALID_TYPES", "resource_v1", "resource_v2", "routes"]
 
@@ -257,7 +257,7 @@ _PARAMS = frozenset({"pageNo", "pageSize", "filter", "sort", "updated"})
 
 
 def _page(request: SimRequest) -> tuple[int, int]:
-    check_params(request, _PARAMS)
+    request.only_params(_PARAMS)
     number = request.int_param("pageNo", 0)
     size = request.int_param("pageSize", _DEFAULT_PAGE)
     assert number is not None
@@ -312,7 +312,7 @@ async def list_v2(request: SimRequest) -> Response:
 
 
 async def detail(request: SimRequest) -> Response:
-    check_params(request, frozenset())
+    request.only_params(frozenset())
     provider, resource_type = _target(request)
     wanted = request.path_params["uuid"]
     cloud = estate(request.tenant)
