@@ -21,6 +21,7 @@ __all__ = [
     "MODULE",
     "PROVIDERS",
     "Connector",
+    "check_provider",
     "cloudview_paging",
     "connectors_path",
     "list_connectors",
@@ -61,6 +62,12 @@ class Connector(BaseModel):
     total_assets: int | None = None
     disabled: bool = False
     raw: dict[str, Any] = {}
+
+
+def check_provider(provider: str) -> None:
+    """ValueError naming the allowed values unless `provider` is a lower-case provider name."""
+    if provider not in PROVIDERS:
+        raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
 
 
 def connectors_path(provider: str) -> str:
@@ -117,8 +124,7 @@ async def list_connectors(
 
     A 404 raises the core's NotLicensed (the module is off for the subscription).
     """
-    if provider not in PROVIDERS:
-        raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+    check_provider(provider)
     style = cloudview_paging(page_size)
     params = {"filter": filter} if filter else {}
     found: list[Connector] = []

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageRequest
 from qualys_core.http.values import read_int, read_text
-from qualys_totalcloud.api.connectors import MODULE, PROVIDERS, cloudview_paging
+from qualys_totalcloud.api.connectors import MODULE, check_provider, cloudview_paging
 
 __all__ = [
     "ControlEvaluation",
@@ -70,13 +70,8 @@ class ResourceEvaluation(BaseModel):
 
 
 def evaluations_path(provider: str, account_id: str) -> str:
-    _check(provider)
+    check_provider(provider)
     return f"/cloudview-api/rest/v1/{provider}/evaluations/{account_id}"
-
-
-def _check(provider: str) -> None:
-    if provider not in PROVIDERS:
-        raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
 
 
 def normalise_result(value: Any) -> str | None:

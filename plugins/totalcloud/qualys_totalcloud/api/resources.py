@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from qualys_core.http.client import QualysClient
 from qualys_core.http.paging import PageNumber, PageRequest
 from qualys_core.http.values import read_text
-from qualys_totalcloud.api.connectors import MODULE, PROVIDERS, cloudview_paging
+from qualys_totalcloud.api.connectors import MODULE, check_provider, cloudview_paging
 
 __all__ = [
     "SERVICE_TYPES",
@@ -110,18 +110,13 @@ class CloudResource(BaseModel):
     controls_failed: int | None = None
 
 
-def _check(provider: str) -> None:
-    if provider not in PROVIDERS:
-        raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
-
-
 def v1_path(provider: str, resource_type: str) -> str:
-    _check(provider)
+    check_provider(provider)
     return f"/cloudview-api/rest/v1/resource/{resource_type}/{_V1_PROVIDER[provider]}"
 
 
 def v2_path(provider: str, resource_type: str) -> str:
-    _check(provider)
+    check_provider(provider)
     return f"/cloudview-api/rest/v2/resource/{resource_type}/{provider}"
 
 
@@ -250,7 +245,7 @@ async def resource_details(
     client: QualysClient, provider: str, resource_type: str, uuid: str
 ) -> CloudResource | None:
     """One resource by its TotalCloud uuid (v1 detail), or None when there is no such one."""
-    _check(provider)
+    check_provider(provider)
     path = f"/cloudview-api/rest/v1/resource/{resource_type}/uuid/{uuid}/{_V1_PROVIDER[provider]}"
     body = await client.gateway.json("GET", path, not_found="empty", module=MODULE)
     if not isinstance(body, Mapping):
